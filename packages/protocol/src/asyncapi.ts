@@ -1,0 +1,58 @@
+import { ClientEvents } from './client-events.js';
+import { eventKey, frameSchema } from './json-schema.js';
+import { DisplayName, PROTOCOL_VERSION, RoomName } from './primitives.js';
+import { ServerEvents } from './server-events.js';
+
+type Json = Record<string, unknown>;
+
+const plain = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
+
+/** AsyncAPI 3.0 description of the `/ws` channel, from the server's point of view. */
+export function buildAsyncApi(): Json {
+  const messages: Json = {};
+  const channelMessages: Json = {};
+  const operations: Json = {};
+  const add = (event: string, payload: Json, action: 'send' | 'receive', summary: string) => {
+    const key = eventKey(event);
+    messages[key] = { name: event, title: event, summary, contentType: 'application/json', payload };
+    channelMessages[key] = { $ref: `#/components/messages/${key}` };
+    operations[`${action}-${key}`] = {
+      action,
+      channel: { $ref: '#/channels/ws' },
+      messages: [{ $ref: `#/channels/ws/messages/${key}` }],
+    };
+  };
+  for (const [event, schema] of Object.entries(ClientEvents)) {
+    add(event, frameSchema(event, schema, true), 'receive', `Client request "${event}"; answered by one ack or error`);
+  }
+  for (const [event, schema] of Object.entries(ServerEvents)) {
+    add(event, frameSchema(event, schema, false), 'send', `Server event "${event}"`);
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Roomcast',
+      version: `${PROTOCOL_VERSION}.0.0`,
+      description: 'Real-time rooms over WebSocket. Generated from @roomcast/protocol; do not edit by hand.',
+    },
+    defaultContentType: 'application/json',
+    servers: { local: { host: 'localhost:3000', protocol: 'ws', description: 'Default `pnpm start`' } },
+    channels: {
+      ws: {
+        address: '/ws',
+        messages: channelMessages,
+        bindings: {
+          ws: {
+            query: {
+              type: 'object',
+              properties: { name: plain(DisplayName), room: plain({ ...RoomName, default: 'lobby' }) },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+    },
+    operations,
+    components: { messages },
+  };
+}

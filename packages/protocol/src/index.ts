@@ -1,0 +1,61 @@
+export { buildAsyncApi } from './asyncapi.js';
+export {
+  type AckResultMap,
+  AckResults,
+  type ClientEventMap,
+  type ClientEventName,
+  ClientEvents,
+  type ClientFrame,
+  Join,
+  JoinResult,
+  Leave,
+  LeaveResult,
+  Send,
+  SendResult,
+} from './client-events.js';
+export {
+  clientValidators,
+  type DecodeResult,
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeClientEvent,
+  encodeServerEvent,
+  envelopeValidator,
+  serverValidators,
+} from './codec.js';
+export { Envelope } from './envelope.js';
+export {
+  CLOSE_CODES,
+  type CloseReason,
+  ERROR_CODES,
+  ERRORS,
+  ErrorCode,
+  ProtocolError,
+  protocolError,
+  shouldReconnect,
+} from './errors.js';
+export { buildJsonSchema, eventKey } from './json-schema.js';
+export {
+  ClientId,
+  ClientMsgId,
+  DisplayName,
+  LIMITS,
+  MessageText,
+  PROTOCOL_VERSION,
+  RequestId,
+  RoomName,
+  Seq,
+  User,
+} from './primitives.js';
+export {
+  Ack,
+  ErrorEvent,
+  Message,
+  type ServerEventMap,
+  type ServerEventName,
+  ServerEvents,
+  type ServerFrame,
+  UserJoined,
+  UserLeft,
+  Welcome,
+} from './server-events.js';

@@ -1,0 +1,71 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { JoinResult, LeaveResult, SendResult } from './client-events.js';
+import { ErrorCode } from './errors.js';
+import {
+  ClientId,
+  ClientMsgId,
+  DisplayName,
+  MessageText,
+  PROTOCOL_VERSION,
+  RequestId,
+  RoomName,
+  Seq,
+  User,
+} from './primitives.js';
+
+const closed = { additionalProperties: false } as const;
+
+export const Welcome = Type.Object(
+  {
+    clientId: ClientId,
+    name: DisplayName,
+    rooms: Type.Array(RoomName),
+    members: Type.Record(RoomName, Type.Array(User)),
+    protocol: Type.Literal(PROTOCOL_VERSION),
+  },
+  closed,
+);
+export type Welcome = Static<typeof Welcome>;
+
+export const UserJoined = Type.Object({ room: RoomName, user: User }, closed);
+export type UserJoined = Static<typeof UserJoined>;
+
+export const UserLeft = Type.Object({ room: RoomName, user: User }, closed);
+export type UserLeft = Static<typeof UserLeft>;
+
+export const Message = Type.Object(
+  {
+    room: RoomName,
+    seq: Seq,
+    from: User,
+    text: MessageText,
+    sentAt: Type.Integer({ minimum: 0, description: 'Server time (ms since epoch) when the message was sequenced' }),
+    clientMsgId: Type.Optional(ClientMsgId),
+  },
+  closed,
+);
+export type Message = Static<typeof Message>;
+
+export const Ack = Type.Object({ id: RequestId, result: Type.Union([JoinResult, SendResult, LeaveResult]) }, closed);
+export type Ack = Static<typeof Ack>;
+
+export const ErrorEvent = Type.Object(
+  { code: ErrorCode, message: Type.String(), id: Type.Optional(RequestId) },
+  closed,
+);
+export type ErrorEvent = Static<typeof ErrorEvent>;
+
+/** Server -> client events by name. */
+export const ServerEvents = {
+  welcome: Welcome,
+  'user:joined': UserJoined,
+  'user:left': UserLeft,
+  message: Message,
+  ack: Ack,
+  error: ErrorEvent,
+} as const;
+export type ServerEventName = keyof typeof ServerEvents;
+export type ServerEventMap = { [K in ServerEventName]: Static<(typeof ServerEvents)[K]> };
+
+/** A decoded server frame, discriminated by `event`. */
+export type ServerFrame = { [K in ServerEventName]: { event: K; data: ServerEventMap[K] } }[ServerEventName];
