@@ -3,6 +3,7 @@ import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { type ClientEventMap, type ClientEventName, ClientEvents, type ClientFrame } from './client-events.js';
 import { Envelope } from './envelope.js';
 import { type ProtocolError, protocolError } from './errors.js';
+import { RequestId } from './primitives.js';
 import { type ServerEventMap, type ServerEventName, ServerEvents, type ServerFrame } from './server-events.js';
 
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; error: ProtocolError };
@@ -16,8 +17,23 @@ function compileAll<M extends Record<string, TSchema>>(schemas: M): Validators<M
 }
 
 export const envelopeValidator = TypeCompiler.Compile(Envelope);
+const requestIdValidator = TypeCompiler.Compile(RequestId);
 export const clientValidators = compileAll(ClientEvents);
 export const serverValidators = compileAll(ServerEvents);
+
+function requestIdOf(value: unknown): number | undefined {
+  const id = (value as { id?: unknown } | null)?.id;
+  return requestIdValidator.Check(id) ? id : undefined;
+}
+
+/** The request id of a raw frame when it has a valid one, without validating the rest (for errors about the frame). */
+export function peekRequestId(raw: string): number | undefined {
+  try {
+    return requestIdOf(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The first schema failure as `/path: reason`, so a client developer sees which field is wrong. */
 function firstFailure<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix: string): string {

@@ -21,6 +21,7 @@ export {
   encodeClientEvent,
   encodeServerEvent,
   envelopeValidator,
+  peekRequestId,
   serverValidators,
 } from './codec.js';
 export { Envelope } from './envelope.js';

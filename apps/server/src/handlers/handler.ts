@@ -1,0 +1,20 @@
+import type { AckResultMap, ClientEventMap, ClientEventName, ErrorCode } from '@roomcast/protocol';
+import type { Connection } from '../hub/connection.js';
+import type { Hub } from '../hub/hub.js';
+
+export type HandlerResult<K extends ClientEventName> =
+  | { ok: true; result: AckResultMap[K] }
+  | { ok: false; code: ErrorCode; message?: string };
+
+/** One client event: validated data in, an ack result or a protocol error out. */
+export type Handler<K extends ClientEventName> = (
+  hub: Hub,
+  conn: Connection,
+  data: ClientEventMap[K],
+) => Promise<HandlerResult<K>>;
+
+export const fail = (code: ErrorCode, message?: string) => ({
+  ok: false as const,
+  code,
+  ...(message ? { message } : {}),
+});

@@ -1,0 +1,26 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        response: {
+          200: Type.Object({
+            status: Type.Literal('ok'),
+            adapter: Type.String(),
+            connections: Type.Integer(),
+            uptimeSeconds: Type.Number(),
+          }),
+        },
+      },
+    },
+    async () => ({
+      status: 'ok' as const,
+      adapter: app.hub.adapter.name,
+      connections: app.hub.connections.size,
+      uptimeSeconds: Math.round(process.uptime()),
+    }),
+  );
+};

@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DisplayName, MessageText, RoomName, Seq, User } from '@roomcast/protocol';
+import { Type } from '@sinclair/typebox';
+
+const RoomParams = Type.Object({ room: RoomName });
+
+/** Rooms, presence and the server-side publish API (what Centrifugo and Pusher users call from their backend). */
+export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { hub } = app;
+
+  app.get(
+    '/rooms',
+    {
+      schema: {
+        description: 'Rooms with members on this node',
+        response: { 200: Type.Object({ rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })) }) },
+      },
+    },
+    async () => ({ rooms: hub.roomNames() }),
+  );
+
+  app.get(
+    '/rooms/:room/members',
+    {
+      schema: {
+        params: RoomParams,
+        response: { 200: Type.Object({ room: RoomName, members: Type.Array(User) }) },
+      },
+    },
+    async (req) => ({ room: req.params.room, members: await hub.members(req.params.room) }),
+  );
+
+  app.post(
+    '/rooms/:room/messages',
+    {
+      schema: {
+        params: RoomParams,
+        body: Type.Object({ text: MessageText, from: Type.Optional(DisplayName) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ room: RoomName, seq: Seq, recipients: Type.Integer() }) },
+      },
+    },
+    async (req) => {
+      const { room } = req.params;
+      const from = { id: 'server', name: req.body.from ?? 'server' };
+      const { message, recipients } = await hub.publish(
+        room,
+        { room, from, text: req.body.text, sentAt: Date.now() },
+        'http',
+      );
+      return { room, seq: message.seq, recipients };
+    },
+  );
+};

@@ -1,0 +1,68 @@
+import {
+  CLOSE_CODES,
+  type CloseReason,
+  type ErrorCode,
+  encodeServerEvent,
+  protocolError,
+  type User,
+} from '@roomcast/protocol';
+import type { WebSocket } from 'ws';
+import type { Metrics } from '../metrics.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface ConnectionLimits {
+  maxBufferedBytes: number;
+  ratePerSecond: number;
+  rateBurst: number;
+}
+
+/** One client socket: its identity, rooms, outbound backpressure and inbound rate limit. */
+export class Connection {
+  readonly user: User;
+  readonly rooms = new Set<string>();
+  readonly limiter: RateLimiter;
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly id: string,
+    readonly name: string,
+    private readonly limits: ConnectionLimits,
+    private readonly metrics: Metrics,
+  ) {
+    this.user = { id, name };
+    this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends a pre-encoded frame. A reader that lets its buffer grow past the limit is cut off, not waited for. */
+  send(frame: string | Buffer): boolean {
+    if (!this.open) {
+      this.metrics.dropped.inc({ reason: 'closed' });
+      return false;
+    }
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.metrics.dropped.inc({ reason: 'slow_consumer' });
+      this.close('slow_consumer');
+      return false;
+    }
+    this.socket.send(frame, { binary: false });
+    this.metrics.framesOut.inc();
+    return true;
+  }
+
+  sendError(code: ErrorCode, message?: string, id?: number): void {
+    this.metrics.errors.inc({ code });
+    this.send(encodeServerEvent('error', protocolError(code, message, id)));
+  }
+
+  close(reason: CloseReason, detail?: string): void {
+    const { code, meaning } = CLOSE_CODES[reason];
+    if (this.socket.readyState === this.socket.CLOSED) return;
+    // Close reasons are limited to 123 bytes by RFC 6455.
+    this.socket.close(code, (detail ?? meaning).slice(0, 120));
+  }
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Adapter } from '../adapters/adapter.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import { Hub } from './hub.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: Hub;
+    roomcastConfig: Config;
+    metrics: Metrics;
+  }
+}
+
+export interface HubPluginOptions {
+  config: Config;
+  adapter: Adapter;
+  metrics: Metrics;
+}
+
+/** Owns the hub, its adapter and the heartbeat timer; closes all three when the app closes. */
+export const hubPlugin = fp<HubPluginOptions>(
+  async (app: FastifyInstance, { config, adapter, metrics }) => {
+    const hub = new Hub(adapter, metrics, config.MAX_ROOMS_PER_CONNECTION);
+    await hub.start();
+    app.decorate('hub', hub);
+    app.decorate('roomcastConfig', config);
+    app.decorate('metrics', metrics);
+
+    // A peer that has not answered the previous ping within a whole interval is dead: drop it.
+    const heartbeat =
+      config.HEARTBEAT_MS > 0
+        ? setInterval(() => {
+            for (const conn of hub.connections.values()) {
+              if (!conn.alive) {
+                metrics.disconnects.inc({ code: 'heartbeat_timeout' });
+                conn.socket.terminate();
+                continue;
+              }
+              conn.alive = false;
+              conn.socket.ping();
+            }
+          }, config.HEARTBEAT_MS).unref()
+        : undefined;
+
+    app.addHook('onClose', async () => {
+      clearInterval(heartbeat);
+      await adapter.close();
+    });
+  },
+  { name: 'roomcast-hub', fastify: '5.x' },
+);

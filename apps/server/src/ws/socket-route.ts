@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  DisplayName,
+  decodeClientFrame,
+  encodeServerEvent,
+  PROTOCOL_VERSION,
+  peekRequestId,
+  RoomName,
+} from '@roomcast/protocol';
+import { Type } from '@sinclair/typebox';
+import type { RawData } from 'ws';
+import { handlers } from '../handlers/index.js';
+import { Connection } from '../hub/connection.js';
+
+export const HandshakeQuery = Type.Object({
+  name: Type.Optional(DisplayName),
+  room: Type.Optional(RoomName),
+});
+
+const newId = () => randomBytes(9).toString('base64url');
+const guestName = () => `guest-${randomBytes(2).toString('hex')}`;
+
+/** `GET /ws`: one connection's lifecycle: welcome, then its frames in order, then goodbye. */
+export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
+  const { hub, metrics, roomcastConfig: config } = app;
+  const limits = {
+    maxBufferedBytes: config.MAX_BUFFERED_BYTES,
+    ratePerSecond: config.RATE_LIMIT_PER_SEC,
+    rateBurst: config.RATE_LIMIT_BURST,
+  };
+
+  app.get('/ws', { websocket: true, schema: { querystring: HandshakeQuery } }, (socket, req) => {
+    if (hub.connections.size >= config.MAX_CONNECTIONS) {
+      metrics.disconnects.inc({ code: 'try_again_later' });
+      socket.close(1013, 'Connection limit reached');
+      return;
+    }
+    const conn = new Connection(socket, newId(), req.query.name ?? guestName(), limits, metrics);
+    const log = req.log.child({ clientId: conn.id });
+    hub.add(conn);
+
+    // Frames are handled one at a time per connection, after the welcome: a `send` right
+    // behind a `join` must see the join done, and nothing may precede the welcome.
+    let queue: Promise<unknown> = welcome(conn, req.query.room ?? 'lobby');
+
+    socket.on('message', (raw: RawData, isBinary: boolean) => {
+      if (!conn.limiter.take()) {
+        metrics.dropped.inc({ reason: 'rate_limited' });
+        // Each dropped frame still gets its one reply; a sender that keeps going is cut off.
+        if (conn.limiter.strikes > config.RATE_LIMIT_BURST) return conn.close('flood');
+        return conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
+      }
+      if (isBinary) return conn.sendError('binary_unsupported');
+      queue = queue.then(() => handleFrame(conn, raw.toString()));
+    });
+    socket.on('pong', () => {
+      conn.alive = true;
+    });
+    socket.on('close', (code: number) => {
+      metrics.disconnects.inc({ code: String(code) });
+      hub.remove(conn);
+      log.debug({ code }, 'disconnected');
+    });
+  });
+
+  async function welcome(conn: Connection, room: string): Promise<void> {
+    const outcome = await hub.join(conn, room);
+    const members = outcome.ok ? outcome.members : [];
+    conn.send(
+      encodeServerEvent('welcome', {
+        clientId: conn.id,
+        name: conn.name,
+        rooms: [...conn.rooms],
+        members: conn.rooms.has(room) ? { [room]: members } : {},
+        protocol: PROTOCOL_VERSION,
+      }),
+    );
+  }
+
+  async function handleFrame(conn: Connection, raw: string): Promise<void> {
+    const decoded = decodeClientFrame(raw);
+    if (!decoded.ok) {
+      const { code, message, id } = decoded.error;
+      return conn.sendError(code, message, id);
+    }
+    const { event, data, id } = decoded.frame;
+    metrics.framesIn.inc({ event });
+    try {
+      // The map pairs each event with its handler; TypeScript cannot correlate the union itself.
+      const outcome = await (handlers[event] as (typeof handlers)['join'])(hub, conn, data as never);
+      if (!outcome.ok) return conn.sendError(outcome.code, outcome.message, id);
+      if (id !== undefined) conn.send(encodeServerEvent('ack', { id, result: outcome.result }));
+    } catch (err) {
+      app.log.error({ err, clientId: conn.id, event }, 'handler failed');
+      conn.sendError('internal', undefined, id);
+    }
+  }
+};
