@@ -1,6 +1,3 @@
-import { defineProject } from 'vitest/config';
+import { project } from '../../vitest.shared.js';
 
-export default defineProject({
-  resolve: { conditions: ['@roomcast/source'] },
-  test: { name: 'server', include: ['src/**/*.test.ts'] },
-});
+export default project('server');

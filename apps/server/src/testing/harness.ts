@@ -1,0 +1,135 @@
+import type { ServerEventMap, ServerEventName, ServerFrame } from '@roomcast/protocol';
+import { decodeServerFrame, encodeClientEvent } from '@roomcast/protocol';
+import type { FastifyInstance } from 'fastify';
+import { WebSocket } from 'ws';
+import { type BuildAppOptions, buildApp } from '../app.js';
+
+export interface TestServer {
+  app: FastifyInstance;
+  http: string;
+  ws: string;
+}
+
+/** A real server on a free loopback port. */
+export async function startServer(options: BuildAppOptions = {}): Promise<TestServer> {
+  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, http: address, ws: `${address.replace(/^http/, 'ws')}/ws` };
+}
+
+type Frame<K extends ServerEventName> = { event: K; data: ServerEventMap[K] };
+
+/**
+ * A real `ws` client that records every frame, validated against the protocol, so tests can
+ * assert on exactly what arrived, in order, and that nothing else did.
+ */
+export class TestClient {
+  readonly frames: ServerFrame[] = [];
+  readonly invalid: string[] = [];
+  closed: { code: number; reason: string } | undefined;
+  private nextId = 1;
+  private cursor = 0;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (raw, isBinary) => {
+      const decoded = decodeServerFrame(raw.toString());
+      if (decoded.ok && !isBinary) this.frames.push(decoded.frame);
+      else this.invalid.push(raw.toString());
+      this.wake();
+    });
+    socket.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.wake();
+    });
+  }
+
+  static async connect(url: string, query: Record<string, string> = {}): Promise<TestClient> {
+    const qs = new URLSearchParams(query).toString();
+    const client = new TestClient(new WebSocket(qs ? `${url}?${qs}` : url));
+    await new Promise<void>((resolve, reject) => {
+      client.socket.once('open', () => resolve());
+      client.socket.once('error', reject);
+    });
+    return client;
+  }
+
+  /** Connects and consumes the welcome, which must be the first frame. */
+  static async join(url: string, name: string, room = 'lobby'): Promise<TestClient & { id: string }> {
+    const client = await TestClient.connect(url, { name, room });
+    const welcome = await client.next('welcome');
+    return Object.assign(client, { id: welcome.clientId });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Waits until `predicate` holds over received frames, or fails after `timeoutMs`. */
+  async until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(this.cursor))}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** The next unread frame, which must be `event`. */
+  async next<K extends ServerEventName>(event: K): Promise<ServerEventMap[K]> {
+    await this.until(() => this.frames.length > this.cursor, `a "${event}" frame`);
+    const frame = this.frames[this.cursor++] as Frame<ServerEventName>;
+    if (frame.event !== event) throw new Error(`expected "${event}", got ${JSON.stringify(frame)}`);
+    return frame.data as ServerEventMap[K];
+  }
+
+  /** Frames not yet read by `next`. */
+  unread(): ServerFrame[] {
+    return this.frames.slice(this.cursor);
+  }
+
+  sendRaw(data: string | Buffer, binary = false): void {
+    this.socket.send(data, { binary });
+  }
+
+  emit<K extends 'join' | 'leave' | 'send'>(
+    event: K,
+    data: Parameters<typeof encodeClientEvent<K>>[1],
+    withId = true,
+  ): number | undefined {
+    const id = withId ? this.nextId++ : undefined;
+    this.socket.send(encodeClientEvent(event, data, id));
+    return id;
+  }
+
+  /**
+   * A round trip through the server: anything the server sent this client before handling this
+   * request has arrived once it returns. Makes "X did not arrive" a deterministic assertion.
+   */
+  async sync(): Promise<void> {
+    const id = this.emit('leave', { room: 'sync-barrier' }) as number;
+    const isReply = (f: ServerFrame) => f.event === 'error' && f.data.id === id;
+    await this.until(() => this.frames.some(isReply), 'the sync reply');
+    this.frames.splice(this.frames.findIndex(isReply), 1);
+  }
+
+  async waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+    await this.until(() => this.closed !== undefined, 'the socket to close', timeoutMs);
+    return this.closed as { code: number; reason: string };
+  }
+
+  close(): Promise<void> {
+    if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.close();
+    });
+  }
+}
