@@ -31,6 +31,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     ...(typeof logger === 'object' && 'child' in logger ? { loggerInstance: logger } : { logger }),
     // The schema limits text; this bounds the whole publish body.
     bodyLimit: config.MAX_FRAME_BYTES,
+    // Reject unknown fields rather than silently stripping them: a typo should be an error.
+    ajv: { customOptions: { removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });

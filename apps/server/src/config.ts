@@ -39,9 +39,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (raw !== undefined && raw !== '') picked[key] = raw;
   }
   const value = Value.Convert(Config, Value.Default(Config, picked));
-  const problems = [...Value.Errors(Config, value)].map(
-    (e) => `${e.path.slice(1)}=${JSON.stringify(picked[e.path.slice(1)])}: ${e.message}`,
-  );
+  const problems = [...Value.Errors(Config, value)].map((e) => {
+    const key = e.path.slice(1);
+    return `${key}=${JSON.stringify(env[key])}: ${e.message}`;
+  });
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return value as Config;
 }

@@ -10,6 +10,8 @@ import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 
+const CLOSE_HANDSHAKE_MS = 1000;
+
 export interface ConnectionLimits {
   maxBufferedBytes: number;
   ratePerSecond: number;
@@ -61,8 +63,10 @@ export class Connection {
 
   close(reason: CloseReason, detail?: string): void {
     const { code, meaning } = CLOSE_CODES[reason];
-    if (this.socket.readyState === this.socket.CLOSED) return;
+    if (this.socket.readyState !== this.socket.OPEN) return;
     // Close reasons are limited to 123 bytes by RFC 6455.
     this.socket.close(code, (detail ?? meaning).slice(0, 120));
+    // A peer that does not finish the close handshake (a slow reader never will) is cut off.
+    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
   }
 }

@@ -72,8 +72,9 @@ export class TestClient {
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(this.cursor))}`);
+      // Woken by frames and closes; the short poll covers conditions on server state.
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
+        const t = setTimeout(resolve, Math.min(left, 25));
         this.waiters.push(() => {
           clearTimeout(t);
           resolve();
@@ -93,6 +94,13 @@ export class TestClient {
   /** Frames not yet read by `next`. */
   unread(): ServerFrame[] {
     return this.frames.slice(this.cursor);
+  }
+
+  /** Marks every frame so far as read and returns the ones that were not. */
+  drain(): ServerFrame[] {
+    const unread = this.unread();
+    this.cursor = this.frames.length;
+    return unread;
   }
 
   sendRaw(data: string | Buffer, binary = false): void {
@@ -125,10 +133,15 @@ export class TestClient {
     return this.closed as { code: number; reason: string };
   }
 
+  /** Closes cleanly, or cuts the socket if the handshake stalls (a test may have paused it). */
   close(): Promise<void> {
     if (this.socket.readyState === WebSocket.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
-      this.socket.once('close', () => resolve());
+      const cut = setTimeout(() => this.socket.terminate(), 500);
+      this.socket.once('close', () => {
+        clearTimeout(cut);
+        resolve();
+      });
       this.socket.close();
     });
   }

@@ -1,0 +1,66 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startServer, TestClient, type TestServer } from '../testing/harness.js';
+import { MemoryAdapter, MemoryBus } from './memory.js';
+
+// Two nodes sharing one bus: the in-process cluster pattern of socket.io's adapter tests.
+const servers: TestServer[] = [];
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.splice(0).map((s) => s.app.close()));
+});
+
+async function cluster() {
+  const bus = new MemoryBus();
+  const a = await startServer({ adapter: new MemoryAdapter(bus) });
+  const b = await startServer({ adapter: new MemoryAdapter(bus) });
+  servers.push(a, b);
+  return { a, b, bus };
+}
+
+describe('adapter seam: several nodes on one MemoryBus', () => {
+  it('carries presence and messages across nodes, each exactly once, with one seq per room', async () => {
+    const { a, b } = await cluster();
+    const ann = await TestClient.join(a.ws, 'ann', 'x');
+    const bob = await TestClient.join(b.ws, 'bob', 'x');
+    clients.push(ann, bob);
+    expect(bob.frames[0]?.event === 'welcome' && bob.frames[0].data.members.x?.map((u) => u.name)).toEqual([
+      'ann',
+      'bob',
+    ]);
+    expect(await ann.next('user:joined')).toEqual({ room: 'x', user: { id: bob.id, name: 'bob' } });
+
+    ann.emit('send', { room: 'x', text: 'one' }, false);
+    bob.emit('send', { room: 'x', text: 'two' }, false);
+    for (const c of [ann, bob]) {
+      await c.until(() => c.frames.filter((f) => f.event === 'message').length === 2, 'two messages');
+      const seqs = c.frames.flatMap((f) => (f.event === 'message' ? [f.data.seq] : []));
+      expect(seqs).toEqual([1, 2]);
+    }
+    ann.drain();
+    await bob.close();
+    expect(await ann.next('user:left')).toEqual({ room: 'x', user: { id: bob.id, name: 'bob' } });
+    await ann.sync();
+    expect(ann.frames.filter((f) => f.event === 'message')).toHaveLength(2);
+  });
+
+  it('answers members cluster-wide and forgets a room once it is empty everywhere', async () => {
+    const { a, b } = await cluster();
+    const ann = await TestClient.join(a.ws, 'ann', 'y');
+    const bob = await TestClient.join(b.ws, 'bob', 'y');
+    clients.push(ann, bob);
+    const members = await (await fetch(`${a.http}/rooms/y/members`)).json();
+    expect((members as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual(['ann', 'bob']);
+    ann.emit('send', { room: 'y', text: 'hi' }, false);
+    await bob.next('message');
+    await ann.close();
+    await bob.next('user:left');
+    await bob.close();
+    await ann.until(() => a.app.hub.connections.size + b.app.hub.connections.size === 0, 'both to be gone');
+    const again = await TestClient.join(a.ws, 'cat', 'y');
+    clients.push(again);
+    again.emit('send', { room: 'y', text: 'fresh' });
+    expect((await again.next('message')).seq).toBe(1);
+  });
+});
