@@ -22,7 +22,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 try {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(`Roomcast ready: chat at ${address}/ , WebSocket at ${address.replace(/^http/, 'ws')}/ws`);
+  app.log.info(`Roomcast ready at ${address}, WebSocket at ${address.replace(/^http/, 'ws')}/ws`);
 } catch (err) {
   app.log.fatal({ err }, 'could not start');
   process.exit(1);
