@@ -36,8 +36,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     disconnects: new Counter({
       name: 'roomcast_disconnects_total',
-      help: 'Closed connections, by close code',
-      labelNames: ['code'] as const,
+      help: 'Closed connections, by the server-side reason (CLOSE_CODES name) or the peer close code',
+      labelNames: ['reason'] as const,
       registers,
     }),
     fanout: new Histogram({

@@ -43,7 +43,6 @@ export function protocolError(code: ErrorCode, message: string = ERRORS[code].me
 export const CLOSE_CODES = {
   normal: { code: 1000, reconnect: false, meaning: 'Closed on request' },
   going_away: { code: 1001, reconnect: true, meaning: 'Server is shutting down or restarting' },
-  unsupported_data: { code: 1003, reconnect: false, meaning: 'The frame type is not supported' },
   policy_violation: {
     code: 1008,
     reconnect: false,

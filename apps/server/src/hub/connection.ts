@@ -24,6 +24,8 @@ export class Connection {
   readonly rooms = new Set<string>();
   readonly limiter: RateLimiter;
   alive = true;
+  /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
+  closedBy: CloseReason | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -64,9 +66,16 @@ export class Connection {
   close(reason: CloseReason, detail?: string): void {
     const { code, meaning } = CLOSE_CODES[reason];
     if (this.socket.readyState !== this.socket.OPEN) return;
+    this.closedBy = reason;
     // Close reasons are limited to 123 bytes by RFC 6455.
     this.socket.close(code, (detail ?? meaning).slice(0, 120));
     // A peer that does not finish the close handshake (a slow reader never will) is cut off.
     setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
+  }
+
+  /** Drops the socket without a close handshake: for peers that no longer answer. */
+  terminate(reason: CloseReason): void {
+    this.closedBy = reason;
+    this.socket.terminate();
   }
 }

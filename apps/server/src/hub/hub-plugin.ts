@@ -34,8 +34,7 @@ export const hubPlugin = fp<HubPluginOptions>(
         ? setInterval(() => {
             for (const conn of hub.connections.values()) {
               if (!conn.alive) {
-                metrics.disconnects.inc({ code: 'heartbeat_timeout' });
-                conn.socket.terminate();
+                conn.terminate('heartbeat_timeout');
                 continue;
               }
               conn.alive = false;

@@ -148,3 +148,22 @@ describe('handshake', () => {
     clients.push(ok);
   });
 });
+
+describe('dead peers', () => {
+  it('terminates a peer that stops answering pings and tells its rooms', async () => {
+    server = await startServer({ config: { HEARTBEAT_MS: 100 } });
+    const ann = await TestClient.join(server.ws, 'ann');
+    clients.push(ann);
+    // A peer that never pongs, like a vanished network path.
+    const ghost = new WebSocket(`${server.ws}?name=ghost`, { autoPong: false });
+    await new Promise((resolve) => ghost.once('open', resolve));
+    expect(await ann.next('user:joined')).toMatchObject({ user: { name: 'ghost' } });
+    const [code] = (await new Promise((resolve) => ghost.once('close', (...args) => resolve(args)))) as [number];
+    expect(code).toBe(1006);
+    expect(await ann.next('user:left')).toMatchObject({ user: { name: 'ghost' } });
+    // ann answers pings automatically and stays.
+    expect(ann.closed).toBeUndefined();
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    expect(metrics).toContain('roomcast_disconnects_total{reason="heartbeat_timeout"} 1');
+  });
+});

@@ -32,7 +32,7 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/ws', { websocket: true, schema: { querystring: HandshakeQuery } }, (socket, req) => {
     if (hub.connections.size >= config.MAX_CONNECTIONS) {
-      metrics.disconnects.inc({ code: 'try_again_later' });
+      metrics.disconnects.inc({ reason: 'try_again_later' });
       socket.close(1013, 'Connection limit reached');
       return;
     }
@@ -58,7 +58,7 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       conn.alive = true;
     });
     socket.on('close', (code: number) => {
-      metrics.disconnects.inc({ code: String(code) });
+      metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
       hub.remove(conn);
       log.debug({ code }, 'disconnected');
     });
