@@ -158,7 +158,7 @@ describe('dead peers', () => {
     const ghost = new WebSocket(`${server.ws}?name=ghost`, { autoPong: false });
     await new Promise((resolve) => ghost.once('open', resolve));
     expect(await ann.next('user:joined')).toMatchObject({ user: { name: 'ghost' } });
-    const [code] = (await new Promise((resolve) => ghost.once('close', (...args) => resolve(args)))) as [number];
+    const code = await new Promise<number>((resolve) => ghost.once('close', (c) => resolve(c)));
     expect(code).toBe(1006);
     expect(await ann.next('user:left')).toMatchObject({ user: { name: 'ghost' } });
     // ann answers pings automatically and stays.
