@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startServer, TestClient, type TestServer } from '../testing/harness.js';
 
 let server: TestServer;
@@ -157,6 +157,23 @@ describe('to all: message', () => {
     await ann.next('user:joined');
     bob.emit('send', { room: 'b', text: 'to b' }, false);
     expect(await ann.next('message')).toMatchObject({ room: 'b', text: 'to b' });
+  });
+});
+
+describe('fan-out cost', () => {
+  it('serializes a broadcast once, not once per recipient', async () => {
+    const members = await Promise.all(Array.from({ length: 20 }, (_, i) => join(`m${i}`, 'big')));
+    const sender = members[0] as TestClient;
+    sender.emit('send', { room: 'big', text: 'to all' }, false);
+    // Installed after the client encoded its frame; counts only what the server serializes.
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      for (const m of members) await m.until(() => m.frames.some((f) => f.event === 'message'), 'the message');
+      const messageEncodings = stringify.mock.calls.filter(([v]) => (v as { event?: string })?.event === 'message');
+      expect(messageEncodings).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
 
