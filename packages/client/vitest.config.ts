@@ -1,0 +1,10 @@
+import { defineProject } from 'vitest/config';
+
+// Vitest runs tests in Vite's SSR environment, which resolves with ssr.resolve.conditions.
+const conditions = ['@roomcast/source'];
+
+export default defineProject({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: { name: 'client', include: ['src/**/*.test.ts'] },
+});
