@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -13,7 +13,7 @@ export const webOutDir = here('../../dist/web/');
  * every run instead of trusting an old build.
  */
 export async function buildWeb(outdir = webOutDir): Promise<void> {
-  await rm(outdir, { recursive: true, force: true });
+  // Overwrite in place rather than delete first: tests in other projects may be serving it meanwhile.
   await mkdir(outdir, { recursive: true });
   await build({
     entryPoints: { app: here('./app/main.ts'), 'app-styles': here('./styles.css') },

@@ -161,6 +161,7 @@ describe('chat page in Chromium', () => {
     for (const conn of app.hub.connections.values()) if (conn.name === 'dave') conn.close('policy_violation', 'kicked');
     await dave.page.locator('#status[data-state="closed"]').waitFor();
     expect(await dave.page.locator('#status-text').textContent()).toBe('Disconnected');
+    await dave.page.screenshot({ path: `${ARTIFACTS}chat-disconnected.png` });
     await reconnect.click();
     await dave.page.locator('#status[data-state="open"]').waitFor();
     await send(dave.page, 'back again');

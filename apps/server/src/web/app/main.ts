@@ -184,9 +184,10 @@ function renderPeople(): void {
 
 function renderStatus(change: StateChange): void {
   ui.status.dataset.state = change.state;
+  ui.chat.dataset.connection = change.state;
   ui.statusText.textContent = describeState(change);
   ui.status.title = change.error?.message ?? change.reason ?? '';
-  ui.reconnect.classList.toggle('is-hidden', change.state !== 'closed' && change.state !== 'reconnecting');
+  ui.reconnect.hidden = change.state !== 'closed' && change.state !== 'reconnecting';
 }
 
 async function refreshRooms(): Promise<void> {
@@ -296,7 +297,7 @@ function signOut(): void {
   ui.signin.hidden = false;
   ui.me.hidden = true;
   ui.signOut.hidden = true;
-  ui.reconnect.classList.add('is-hidden');
+  ui.reconnect.hidden = true;
   ui.status.dataset.state = 'idle';
   ui.statusText.textContent = 'Not connected';
   ui.name.focus();
