@@ -9,6 +9,7 @@ export default defineProject({
   test: {
     name: 'server',
     include: ['src/**/*.test.ts'],
+    expect: { poll: { timeout: 5000 } },
     // The chat page is served from dist/web; build it from source before any test serves it.
     globalSetup: ['src/web/global-setup.ts'],
   },

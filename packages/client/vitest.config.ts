@@ -6,5 +6,10 @@ const conditions = ['@roomcast/source'];
 export default defineProject({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
-  test: { name: 'client', include: ['src/**/*.test.ts'] },
+  test: {
+    name: 'client',
+    include: ['src/**/*.test.ts'],
+    // Generous waits for a loaded 2-core CI machine; a poll only takes long when a test fails.
+    expect: { poll: { timeout: 5000 } },
+  },
 });
