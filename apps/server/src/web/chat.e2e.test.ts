@@ -169,6 +169,19 @@ describe('chat page in Chromium', () => {
     expect(dave.problems).toEqual([]);
   }, 60_000);
 
+  it('explains a bad room name instead of connecting', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByLabel('Your name').fill('gina');
+    await page.getByLabel('Room', { exact: true }).fill('no spaces please');
+    await page.getByRole('button', { name: 'Enter chat' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Room names are letters' }).waitFor();
+    expect(await page.locator('#chat').isVisible()).toBe(false);
+    expect([...app.hub.connections.values()].some((c) => c.name === 'gina')).toBe(false);
+    await context.close();
+  });
+
   it('fits a phone screen without horizontal scrolling', async () => {
     const phone = await openChat('frank', 'e2e', { width: 390, height: 844 });
     await send(phone.page, 'from a phone');
