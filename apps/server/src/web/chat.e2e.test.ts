@@ -176,7 +176,7 @@ describe('chat page in Chromium', () => {
     await page.getByLabel('Your name').fill('gina');
     await page.getByLabel('Room', { exact: true }).fill('no spaces please');
     await page.getByRole('button', { name: 'Enter chat' }).click();
-    await page.getByRole('alert').filter({ hasText: 'Room names are letters' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'Room: letters, digits' }).waitFor();
     expect(await page.locator('#chat').isVisible()).toBe(false);
     expect([...app.hub.connections.values()].some((c) => c.name === 'gina')).toBe(false);
     await context.close();

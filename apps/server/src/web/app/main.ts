@@ -41,6 +41,8 @@ ui.joinRoom.maxLength = LIMITS.roomNameLength;
 ui.message.maxLength = LIMITS.messageTextLength;
 
 const NAME_KEY = 'roomcast:name';
+// Short enough to fit the sidebar on one line; the sign-in form shows the full hint.
+const ROOM_RULE = 'Room: letters, digits, _ . : - only.';
 const MAX_DOM_ENTRIES = 500;
 const chat = new ChatState();
 let client: RoomcastClient | undefined;
@@ -69,9 +71,7 @@ function explain(err: unknown): string {
   if (!isRoomcastError(err)) return String(err);
   switch (err.code) {
     case 'invalid_payload':
-      return err.message.includes('room')
-        ? 'Room names are letters, digits and _ . : - (starting with a letter or digit).'
-        : err.message;
+      return err.message.includes('room') ? ROOM_RULE : err.message;
     case 'too_many_rooms':
       return 'You are in as many rooms as allowed. Leave one first.';
     case 'not_in_room':
@@ -318,7 +318,7 @@ ui.signinForm.addEventListener('submit', (event) => {
   } catch (err) {
     ui.signinError.textContent = isRoomcastError(err, 'invalid_payload')
       ? err.message.startsWith('room')
-        ? 'Room names are letters, digits and _ . : - (starting with a letter or digit).'
+        ? ROOM_RULE
         : `Names can be up to ${LIMITS.displayNameLength} characters, without control characters.`
       : explain(err);
     return;
