@@ -35,6 +35,12 @@ export class ChatState {
     return this.unread.get(room) ?? 0;
   }
 
+  totalUnread(): number {
+    let total = 0;
+    for (const n of this.unread.values()) total += n;
+    return total;
+  }
+
   activate(room: string | undefined): void {
     this.active = room;
     if (room) this.unread.delete(room);

@@ -130,6 +130,8 @@ function renderConversation(): void {
 }
 
 function renderMyRooms(): void {
+  const total = chat.totalUnread();
+  document.title = total > 0 ? `(${total}) Roomcast chat` : 'Roomcast chat';
   const rooms = client?.rooms() ?? [];
   if (rooms.length === 0) {
     ui.myRooms.replaceChildren(emptyLog('None yet'));
@@ -245,6 +247,8 @@ function onWelcome(welcome: Welcome, first: boolean): void {
   const rooms = client?.rooms() ?? [];
   if (!chat.active || !rooms.includes(chat.active)) activate(rooms[0]);
   else activate(chat.active);
+  // The composer was disabled until now; put the cursor there unless the person is elsewhere.
+  if (first && document.activeElement === document.body) ui.message.focus();
   refreshRoomsSoon();
 }
 
