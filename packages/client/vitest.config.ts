@@ -1,15 +1,4 @@
-import { defineProject } from 'vitest/config';
+import { project } from '../../vitest.shared.js';
 
-// Vitest runs tests in Vite's SSR environment, which resolves with ssr.resolve.conditions.
-const conditions = ['@roomcast/source'];
-
-export default defineProject({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    name: 'client',
-    include: ['src/**/*.test.ts'],
-    // Generous waits for a loaded 2-core CI machine; a poll only takes long when a test fails.
-    expect: { poll: { timeout: 5000 } },
-  },
-});
+// Generous polls for a loaded 2-core CI machine; a poll only waits that long when a test fails.
+export default project('client', { test: { expect: { poll: { timeout: 5000 } } } });

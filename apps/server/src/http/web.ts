@@ -18,15 +18,15 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** `GET /`: the browser chat page, built by `pnpm build` (or the test setup) into dist/web. */
+/** `GET /`: the browser chat page, built into dist/web by the server's `build` (or `build:web`). */
 export const webRoutes: FastifyPluginAsync = async (app) => {
   if (!existsSync(`${webRoot}index.html`)) {
-    app.log.warn({ webRoot }, 'chat page not built; run `pnpm --filter @roomcast/server build`');
+    app.log.warn({ webRoot }, 'chat page not built; run `pnpm --filter @roomcast/server build:web`');
     app.get('/', async (_req, reply) =>
       reply
         .code(503)
         .type('text/plain; charset=utf-8')
-        .send('The chat page is not built. Run `pnpm --filter @roomcast/server build`, then restart.\n'),
+        .send('The chat page is not built. Run `pnpm --filter @roomcast/server build:web`, then restart.\n'),
     );
     return;
   }

@@ -9,11 +9,11 @@ export const webOutDir = here('../../dist/web/');
 
 /**
  * Bundles the chat page for browsers: app.js (the client SDK and protocol included, from
- * source) and app.css, beside index.html. Takes well under a second, so tests rebuild it
- * every run instead of trusting an old build.
+ * source) and app-styles.css, beside index.html. Takes well under a second, so the browser
+ * test rebuilds it every run instead of trusting an old build.
  */
 export async function buildWeb(outdir = webOutDir): Promise<void> {
-  // Overwrite in place rather than delete first: tests in other projects may be serving it meanwhile.
+  // Overwrite in place rather than delete first: a server started meanwhile may be serving it.
   await mkdir(outdir, { recursive: true });
   await build({
     entryPoints: { app: here('./app/main.ts'), 'app-styles': here('./styles.css') },

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
+import { buildWeb } from './build.js';
 
 // Debian's chromium, driven with exactly the flags the issue names; nothing is downloaded.
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,6 +21,8 @@ const FLAGS = [
 ];
 const ARTIFACTS = fileURLToPath(new URL('../../../../artifacts/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
+// Chromium shares two cores with the other test projects: give the page time before failing.
+const POLL = { timeout: 10_000 };
 
 interface ChatPage {
   page: Page;
@@ -34,6 +37,8 @@ const pages: ChatPage[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  // From source, like every test: bundle the page now rather than trust an old dist/web.
+  await buildWeb();
   app = await buildApp({ logger: false, config: { HEARTBEAT_MS: 0 } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
@@ -90,7 +95,7 @@ describe('chat page in Chromium', () => {
 
   it('lets two people in one room chat while a third room stays apart', async () => {
     const alice = await openChat('alice', 'e2e');
-    await expect.poll(() => log(alice.page).getByText('Welcome, alice!').count()).toBe(1);
+    await expect.poll(() => log(alice.page).getByText('Welcome, alice!').count(), POLL).toBe(1);
 
     const bob = await openChat('bob', 'e2e');
     const carol = await openChat('carol', 'elsewhere');
@@ -98,7 +103,7 @@ describe('chat page in Chromium', () => {
     // Alice sees Bob arrive: in the people list and in the log.
     await alice.page.locator('#people').getByText('bob', { exact: true }).waitFor();
     await log(alice.page).getByText('bob joined.').waitFor();
-    await expect.poll(() => alice.page.locator('#room-count').textContent()).toBe('2 people here');
+    await expect.poll(() => alice.page.locator('#room-count').textContent(), POLL).toBe('2 people here');
 
     await send(alice.page, 'hello from alice');
     await send(bob.page, 'hi alice, bob here');
@@ -135,7 +140,7 @@ describe('chat page in Chromium', () => {
     await alice.page.locator('#people').getByText('carol', { exact: true }).waitFor();
     await carol.page.getByRole('button', { name: 'Leave room' }).click();
     await log(alice.page).getByText('carol left.').waitFor();
-    await expect.poll(() => alice.page.locator('#people').textContent()).not.toContain('carol');
+    await expect.poll(() => alice.page.locator('#people').textContent(), POLL).not.toContain('carol');
 
     for (const chat of [alice, bob, carol]) {
       expect(chat.dialogs).toEqual([]);
