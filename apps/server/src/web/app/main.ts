@@ -375,6 +375,10 @@ ui.composer.addEventListener('submit', (event) => {
 });
 
 ui.reconnect.addEventListener('click', () => client?.connect());
+// Back online: retry now instead of waiting out the backoff delay.
+window.addEventListener('online', () => {
+  if (client?.state === 'reconnecting') client.connect();
+});
 ui.signOut.addEventListener('click', signOut);
 
 ui.name.value = stored();
