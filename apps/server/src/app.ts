@@ -7,6 +7,7 @@ import { type Config, defaultConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
 import { roomRoutes } from './http/rooms.js';
+import { webRoutes } from './http/web.js';
 import { hubPlugin } from './hub/hub-plugin.js';
 import { createMetrics } from './metrics.js';
 import { socketRoute } from './ws/socket-route.js';
@@ -58,5 +59,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(roomRoutes);
   await app.register(metricsRoutes);
+  await app.register(webRoutes);
   return app;
 }

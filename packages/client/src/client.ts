@@ -1,0 +1,344 @@
+import {
+  type AckResultMap,
+  AckResults,
+  type ClientEventMap,
+  type ClientEventName,
+  clientValidators,
+  decodeServerFrame,
+  type ErrorEvent,
+  type ProtocolError,
+  protocolError,
+  type ServerEventMap,
+  type User,
+  type Welcome,
+} from '@roomcast/protocol';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { Emitter } from './emitter.js';
+import { RoomcastError } from './errors.js';
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { Presence } from './presence.js';
+import { type Pending, Requests } from './requests.js';
+
+/** A frame from the server that failed the protocol schema; it was not acted on. */
+export interface InvalidFrame {
+  raw: unknown;
+  error: ProtocolError;
+}
+
+/** The member list of one of the client's rooms changed. */
+export interface PresenceUpdate {
+  room: string;
+  members: User[];
+}
+
+/** A room the client was in could not be joined again after a reconnect. */
+export interface RejoinFailure {
+  room: string;
+  error: RoomcastError;
+}
+
+/** Everything `client.on(...)` can listen to; server events are typed straight from the protocol. */
+export type RoomcastEvents = Pick<ServerEventMap, 'welcome' | 'message' | 'user:joined' | 'user:left' | 'error'> & {
+  state: StateChange;
+  invalid: InvalidFrame;
+  presence: PresenceUpdate;
+  rooms: string[];
+  'rejoin:failed': RejoinFailure;
+};
+
+export interface CallOptions {
+  /** Overrides the client's default timeout for this call. */
+  timeoutMs?: number;
+}
+
+export interface SendOptions extends CallOptions {
+  /** Echoed back in the `message` every member receives, so a sender can recognise its own. */
+  clientMsgId?: string;
+}
+
+/** The request id an `ack` or `error` frame claims to answer, read without trusting the rest. */
+function replyId(raw: string): number | undefined {
+  try {
+    const frame = JSON.parse(raw) as { event?: unknown; data?: { id?: unknown } } | null;
+    const id = frame?.data?.id;
+    return (frame?.event === 'ack' || frame?.event === 'error') && Number.isInteger(id) ? (id as number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ackValidators = {
+  join: TypeCompiler.Compile(AckResults.join),
+  leave: TypeCompiler.Compile(AckResults.leave),
+  send: TypeCompiler.Compile(AckResults.send),
+} as const;
+
+/**
+ * A typed Roomcast connection: calls resolve with their ack or reject with a RoomcastError,
+ * server frames are validated before anyone sees them, and a lost connection comes back
+ * with its rooms.
+ */
+export class RoomcastClient extends Emitter<RoomcastEvents> {
+  private readonly options: ResolvedOptions;
+  private readonly connection: Connection;
+  private readonly requests: Requests;
+  private readonly presence = new Presence();
+  /** Rooms the server confirmed (or is rejoining); what a reconnect restores. */
+  private readonly joined = new Set<string>();
+  /** Last seq seen per room: where a resume will start from once the server supports it. */
+  private readonly seqs = new Map<string, number>();
+  private session: Welcome | undefined;
+  private welcomes = 0;
+  private awaitingWelcome = true;
+  private name: string | undefined;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.name = this.options.name;
+    const { WebSocket, reconnect, connectTimeoutMs } = this.options;
+    this.connection = new Connection(
+      { url: () => this.url(), WebSocket, reconnect, connectTimeoutMs, random: Math.random },
+      {
+        frame: (data) => this.onFrame(data),
+        dropped: () => this.onDropped(),
+        state: (change) => this.onState(change),
+      },
+    );
+    this.requests = new Requests((raw) => this.connection.send(raw), this.options.maxQueued);
+    this.connection.start();
+  }
+
+  get state(): ConnectionState {
+    return this.connection.state;
+  }
+
+  /** The latest welcome: this connection's id, name and initial rooms. */
+  get welcome(): Welcome | undefined {
+    return this.session;
+  }
+
+  /** Rooms this client is in (and will rejoin after a reconnect). */
+  rooms(): string[] {
+    return [...this.joined];
+  }
+
+  /** Members of one of the client's rooms, the client included; empty for other rooms. */
+  members(room: string): User[] {
+    return this.presence.members(room);
+  }
+
+  /** Last message seq received in a room. */
+  lastSeq(room: string): number | undefined {
+    return this.seqs.get(room);
+  }
+
+  /** Resolves with the next welcome, or the current one when connected; rejects if the client closes first. */
+  ready(): Promise<Welcome> {
+    if (this.state === 'open' && this.session) return Promise.resolve(this.session);
+    if (this.state === 'closed') return Promise.reject(new RoomcastError('closed'));
+    return new Promise((resolve, reject) => {
+      const offWelcome = this.once('welcome', (welcome) => {
+        offState();
+        resolve(welcome);
+      });
+      const offState = this.on('state', (change) => {
+        if (change.state !== 'closed') return;
+        offWelcome();
+        offState();
+        reject(change.error ?? new RoomcastError('closed'));
+      });
+    });
+  }
+
+  async join(room: string, options: CallOptions = {}): Promise<AckResultMap['join']> {
+    this.presence.expect(room);
+    try {
+      return await this.call('join', { room }, options);
+    } catch (err) {
+      this.presence.cancel(room);
+      throw err;
+    }
+  }
+
+  leave(room: string, options: CallOptions = {}): Promise<AckResultMap['leave']> {
+    return this.call('leave', { room }, options);
+  }
+
+  send(room: string, text: string, options: SendOptions = {}): Promise<AckResultMap['send']> {
+    const data = options.clientMsgId === undefined ? { room, text } : { room, text, clientMsgId: options.clientMsgId };
+    return this.call('send', data, options);
+  }
+
+  /** Connects again after `closed`, or skips the wait before the next reconnect attempt. */
+  connect(): void {
+    this.connection.start();
+  }
+
+  /** Closes for good (until connect()); every pending call rejects with `closed`. */
+  close(): void {
+    this.connection.close();
+  }
+
+  private call<K extends ClientEventName>(
+    event: K,
+    data: ClientEventMap[K],
+    options: CallOptions,
+    internal = false,
+  ): Promise<AckResultMap[K]> {
+    const validator = clientValidators[event];
+    if (!validator.Check(data)) {
+      const first = validator.Errors(data).First();
+      const where = first ? `/data${first.path}: ${first.message}` : 'does not match the schema';
+      return Promise.reject(new RoomcastError('invalid_payload', `${event} ${where}`));
+    }
+    const state = this.state;
+    if (state === 'closed') return Promise.reject(new RoomcastError('closed'));
+    if (state !== 'open' && !internal && this.options.offline === 'fail') {
+      return Promise.reject(new RoomcastError('offline'));
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
+    return this.requests.start(event, data, timeoutMs, state === 'open' || internal) as Promise<AckResultMap[K]>;
+  }
+
+  private url(): string {
+    const url = new URL(this.options.url);
+    if (this.name !== undefined) url.searchParams.set('name', this.name);
+    const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
+    if (room !== undefined) url.searchParams.set('room', room);
+    return url.toString();
+  }
+
+  private onFrame(raw: unknown): void {
+    if (typeof raw !== 'string') {
+      this.invalid(raw, protocolError('binary_unsupported', 'Binary frame; protocol v1 sends JSON text'));
+      return;
+    }
+    const decoded = decodeServerFrame(raw);
+    if (!decoded.ok) {
+      this.invalid(raw, decoded.error);
+      // A reply we cannot trust still ends its call, sooner than the timeout would.
+      const id = replyId(raw);
+      const pending = id === undefined ? undefined : this.requests.take(id);
+      pending?.reject(new RoomcastError('invalid_frame', `Reply to ${pending.event}: ${decoded.error.message}`, id));
+      return;
+    }
+    const frame = decoded.frame;
+    if (frame.event === 'welcome') {
+      this.onWelcome(raw, frame.data);
+    } else if (this.awaitingWelcome) {
+      this.invalid(raw, protocolError('invalid_payload', `"${frame.event}" arrived before the welcome`));
+    } else if (frame.event === 'ack') {
+      this.onAck(raw, frame.data.id, frame.data.result);
+    } else if (frame.event === 'error') {
+      this.onError(frame.data);
+    } else if (frame.event === 'message') {
+      this.seqs.set(frame.data.room, frame.data.seq);
+      this.emit('message', frame.data);
+    } else {
+      const { room, user } = frame.data;
+      if (this.presence.change(room, frame.event === 'user:joined' ? 'joined' : 'left', user)) {
+        this.emit('presence', { room, members: this.presence.members(room) });
+      }
+      this.emit(frame.event, frame.data);
+    }
+  }
+
+  private onWelcome(raw: string, welcome: Welcome): void {
+    if (!this.awaitingWelcome) {
+      this.invalid(raw, protocolError('invalid_payload', 'A second welcome'));
+      return;
+    }
+    this.awaitingWelcome = false;
+    const first = this.welcomes++ === 0;
+    this.session = welcome;
+    this.name = welcome.name;
+    for (const [room, members] of Object.entries(welcome.members)) this.presence.snapshot(room, members);
+    const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
+    for (const room of welcome.rooms) {
+      if (wanted.has(room)) this.joined.add(room);
+      else this.restore('leave', room);
+    }
+    // Rejoins go out before the queued calls, and the server handles a connection's frames in order.
+    for (const room of wanted) if (!welcome.rooms.includes(room)) this.restore('join', room);
+    this.requests.flush();
+    this.connection.ready();
+    this.emit('welcome', welcome);
+    for (const room of welcome.rooms) this.emit('presence', { room, members: this.presence.members(room) });
+    this.emit('rooms', this.rooms());
+  }
+
+  /** After a reconnect: rejoin a room the client was in, or leave one the server put it in unasked. */
+  private restore(event: 'join' | 'leave', room: string): void {
+    if (event === 'join') this.presence.expect(room);
+    this.call(event, { room }, {}, true).catch((error: RoomcastError) => {
+      if (event === 'join') this.presence.cancel(room);
+      // Dropped again: the next welcome retries. Closed: nothing to restore.
+      if (error.code === 'disconnected' || error.code === 'closed') return;
+      if (event === 'join' && this.joined.delete(room)) {
+        this.presence.remove(room);
+        this.emit('rooms', this.rooms());
+      }
+      this.emit('rejoin:failed', { room, error });
+    });
+  }
+
+  private onAck(raw: string, id: number, result: unknown): void {
+    // No pending call: its caller already timed out, and a late reply is the expected outcome.
+    const pending = this.requests.take(id);
+    if (!pending) return;
+    if (!ackValidators[pending.event].Check(result)) {
+      const error = protocolError('invalid_payload', `The ack result does not match ${pending.event}'s`, id);
+      this.invalid(raw, error);
+      pending.reject(new RoomcastError('invalid_frame', error.message, id));
+      return;
+    }
+    this.applyAck(pending, result as AckResultMap[ClientEventName]);
+    pending.resolve(result);
+  }
+
+  private applyAck(pending: Pending, result: AckResultMap[ClientEventName]): void {
+    const { room } = pending.data;
+    if (pending.event === 'join' && 'members' in result) {
+      this.joined.add(room);
+      this.presence.snapshot(room, result.members);
+      this.emit('presence', { room, members: this.presence.members(room) });
+      this.emit('rooms', this.rooms());
+    } else if (pending.event === 'leave') {
+      this.presence.remove(room);
+      if (this.joined.delete(room)) this.emit('rooms', this.rooms());
+    }
+  }
+
+  private onError(data: ErrorEvent): void {
+    const pending = data.id === undefined ? undefined : this.requests.take(data.id);
+    if (pending) pending.reject(new RoomcastError(data.code, data.message, data.id));
+    else this.emit('error', data);
+  }
+
+  private onDropped(): void {
+    this.awaitingWelcome = true;
+    this.presence.cancelAll();
+    this.requests.dropInFlight();
+  }
+
+  private onState(change: StateChange): void {
+    if (change.state === 'closed') {
+      const reason = change.error?.message ?? 'The client is closed';
+      this.requests.rejectAll(
+        (entry) => new RoomcastError('closed', `${entry.event} not answered: ${reason}`, entry.id),
+      );
+    }
+    this.emit('state', change);
+  }
+
+  private invalid(raw: unknown, error: ProtocolError): void {
+    this.emit('invalid', { raw, error });
+  }
+}
+
+/** Creates a client and starts connecting. */
+export function createClient(options: ClientOptions): RoomcastClient {
+  return new RoomcastClient(options);
+}

@@ -1,0 +1,21 @@
+export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
+export {
+  type CallOptions,
+  createClient,
+  type InvalidFrame,
+  type PresenceUpdate,
+  type RejoinFailure,
+  RoomcastClient,
+  type RoomcastEvents,
+  type SendOptions,
+} from './client.js';
+export type { ConnectionState, StateChange } from './connection.js';
+export {
+  CLIENT_ERRORS,
+  type ClientErrorCode,
+  isRoomcastError,
+  RoomcastError,
+  type RoomcastErrorCode,
+} from './errors.js';
+export type { ClientOptions, OfflinePolicy } from './options.js';
+export { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from './websocket.js';

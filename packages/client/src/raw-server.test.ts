@@ -1,0 +1,154 @@
+import { encodeServerEvent } from '@roomcast/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createClient, type RoomcastClient } from './client.js';
+import type { ClientOptions } from './options.js';
+import { next, record } from './test-support/events.js';
+import { rawServer, welcomeFrame } from './test-support/raw-server.js';
+
+const cleanup: (() => unknown)[] = [];
+
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+async function serve(onConnection: Parameters<typeof rawServer>[0]) {
+  const server = await rawServer(onConnection);
+  cleanup.push(server.close);
+  return server;
+}
+
+function client(options: ClientOptions): RoomcastClient {
+  const c = createClient({ WebSocket, ...options });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+describe('timeouts', () => {
+  it('rejects a call the server never answers with `timeout`, per call', async () => {
+    const server = await serve((socket) => socket.send(welcomeFrame()));
+    const ada = client({ url: server.url, timeoutMs: 150 });
+    await ada.ready();
+    const started = Date.now();
+    await expect(ada.join('quiet')).rejects.toMatchObject({ code: 'timeout', retry: true });
+    // The timeout is a lower bound only; how much later it fires depends on the machine.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    await expect(ada.send('lobby', 'x', { timeoutMs: 50 })).rejects.toMatchObject({ code: 'timeout' });
+    expect(server.received.map((raw) => JSON.parse(raw).event)).toEqual(['join', 'send']);
+    expect(ada.state).toBe('open');
+  });
+
+  it('ignores an ack that arrives after its call timed out', async () => {
+    let socketRef: import('ws').WebSocket | undefined;
+    const server = await serve((socket) => {
+      socketRef = socket;
+      socket.send(welcomeFrame());
+    });
+    const ada = client({ url: server.url, timeoutMs: 50 });
+    await ada.ready();
+    const invalid = record(ada, 'invalid');
+    await expect(ada.join('late')).rejects.toMatchObject({ code: 'timeout' });
+    const id = JSON.parse(server.received[0] ?? '{}').id as number;
+    socketRef?.send(encodeServerEvent('ack', { id, result: { room: 'late', members: [] } }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ada.rooms()).toEqual(['lobby']);
+    expect(invalid).toEqual([]);
+  });
+
+  it('gives up on an attempt that gets no welcome and tries again', async () => {
+    let connections = 0;
+    const server = await serve(() => {
+      connections++;
+    });
+    const ada = client({ url: server.url, connectTimeoutMs: 100, reconnect: { initialDelayMs: 10, jitter: 0 } });
+    const change = await next(ada, 'state', (s) => s.state === 'reconnecting');
+    expect(change).toMatchObject({ previous: 'connecting', attempt: 1, delayMs: 10, code: 1006 });
+    expect(change.reason).toContain('No welcome');
+    await expect.poll(() => connections).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('validation of what the server sends', () => {
+  it('reports frames that fail the schema and never acts on them', async () => {
+    const server = await serve((socket) => {
+      socket.send(welcomeFrame());
+      socket.send('not json');
+      socket.send(JSON.stringify({ event: 'message', data: { room: 'lobby', text: 'no seq or sender' } }));
+      socket.send(JSON.stringify({ event: 'shout', data: {} }));
+      socket.send(Buffer.from('binary'), { binary: true });
+      socket.send(encodeServerEvent('user:joined', { room: 'lobby', user: { id: 'c2', name: 'bob' } }));
+    });
+    const ada = client({ url: server.url });
+    const invalid = record(ada, 'invalid');
+    const messages = record(ada, 'message');
+    await next(ada, 'user:joined');
+    expect(invalid.map((i) => i.error.code)).toEqual([
+      'bad_json',
+      'invalid_payload',
+      'unknown_event',
+      'binary_unsupported',
+    ]);
+    expect(invalid[1]?.error.message).toMatch(/\/data/);
+    expect(invalid[0]?.raw).toBe('not json');
+    expect(messages).toEqual([]);
+    expect(ada.members('lobby').map((m) => m.name)).toEqual(['ada', 'bob']);
+  });
+
+  it('rejects a call whose ack does not match it, instead of resolving with it', async () => {
+    const server = await serve((socket) => {
+      socket.send(welcomeFrame());
+      socket.on('message', (raw) => {
+        const { id } = JSON.parse(raw.toString()) as { id: number };
+        // A send's result shape in reply to a join.
+        socket.send(encodeServerEvent('ack', { id, result: { room: 'x', seq: 1 } }));
+      });
+    });
+    const ada = client({ url: server.url });
+    await ada.ready();
+    const invalid = next(ada, 'invalid');
+    await expect(ada.join('x')).rejects.toMatchObject({ code: 'invalid_frame' });
+    expect((await invalid).error.message).toContain('join');
+    expect(ada.rooms()).toEqual(['lobby']);
+  });
+
+  it('rejects a call whose reply is malformed at once, not after the timeout', async () => {
+    const server = await serve((socket) => {
+      socket.send(welcomeFrame());
+      socket.on('message', (raw) => {
+        const { id } = JSON.parse(raw.toString()) as { id: number };
+        socket.send(JSON.stringify({ event: 'ack', data: { id, result: 'yes' } }));
+      });
+    });
+    const ada = client({ url: server.url, timeoutMs: 60_000 });
+    await ada.ready();
+    await expect(ada.send('lobby', 'hi')).rejects.toMatchObject({ code: 'invalid_frame' });
+  });
+
+  it('does not trust anything before the welcome', async () => {
+    const server = await serve((socket) => {
+      socket.send(encodeServerEvent('user:joined', { room: 'lobby', user: { id: 'x', name: 'eve' } }));
+      socket.send(welcomeFrame());
+      socket.send(welcomeFrame({ clientId: 'other' }));
+    });
+    const ada = client({ url: server.url });
+    const invalid = record(ada, 'invalid');
+    const welcome = await ada.ready();
+    await expect.poll(() => invalid.length).toBe(2);
+    expect(welcome.clientId).toBe('c1');
+    expect(ada.welcome?.clientId).toBe('c1');
+    expect(ada.members('lobby').map((m) => m.name)).toEqual(['ada']);
+  });
+});
+
+describe('calls in flight when the socket drops', () => {
+  it('rejects them with `disconnected`', async () => {
+    const server = await serve((socket) => {
+      socket.send(welcomeFrame());
+      socket.on('message', () => socket.terminate());
+    });
+    const ada = client({ url: server.url, reconnect: { initialDelayMs: 5_000 } });
+    await ada.ready();
+    await expect(ada.send('lobby', 'hi')).rejects.toMatchObject({ code: 'disconnected', retry: true });
+    expect(ada.state).toBe('reconnecting');
+  });
+});

@@ -1,0 +1,24 @@
+import type { AddressInfo } from 'node:net';
+import { buildApp, type Config } from '@roomcast/server';
+
+export interface TestServer {
+  app: Awaited<ReturnType<typeof buildApp>>;
+  port: number;
+  url: string;
+  http: string;
+}
+
+/** A real Roomcast server on a free port (or the given one, to restart "the same" server). */
+export async function startServer(config: Partial<Config> = {}, port = 0): Promise<TestServer> {
+  const app = await buildApp({ config: { HEARTBEAT_MS: 0, ...config }, logger: false, closeGraceMs: 200 });
+  await app.listen({ port, host: '127.0.0.1' });
+  const bound = (app.server.address() as AddressInfo).port;
+  return { app, port: bound, url: `ws://127.0.0.1:${bound}/ws`, http: `http://127.0.0.1:${bound}` };
+}
+
+/** Member names of a room, as the server's HTTP API reports them. */
+export async function memberNames(server: TestServer, room: string): Promise<string[]> {
+  const res = await fetch(`${server.http}/rooms/${room}/members`);
+  const body = (await res.json()) as { members: { name: string }[] };
+  return body.members.map((m) => m.name).sort();
+}
