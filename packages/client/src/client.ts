@@ -1,10 +1,11 @@
 import {
   type AckResultMap,
-  AckResults,
+  ackResultValidators,
   type ClientEventMap,
   type ClientEventName,
   clientValidators,
   decodeServerFrame,
+  describeFailure,
   type ErrorEvent,
   type ProtocolError,
   protocolError,
@@ -12,7 +13,6 @@ import {
   type User,
   type Welcome,
 } from '@roomcast/protocol';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Connection, type ConnectionState, type StateChange } from './connection.js';
 import { Emitter } from './emitter.js';
 import { RoomcastError } from './errors.js';
@@ -67,12 +67,6 @@ function replyId(raw: string): number | undefined {
     return undefined;
   }
 }
-
-const ackValidators = {
-  join: TypeCompiler.Compile(AckResults.join),
-  leave: TypeCompiler.Compile(AckResults.leave),
-  send: TypeCompiler.Compile(AckResults.send),
-} as const;
 
 /**
  * A typed Roomcast connection: calls resolve with their ack or reject with a RoomcastError,
@@ -189,9 +183,9 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   ): Promise<AckResultMap[K]> {
     const validator = clientValidators[event];
     if (!validator.Check(data)) {
-      const first = validator.Errors(data).First();
-      const where = first ? `/data${first.path}: ${first.message}` : 'does not match the schema';
-      return Promise.reject(new RoomcastError('invalid_payload', `${event} ${where}`));
+      return Promise.reject(
+        new RoomcastError('invalid_payload', `${event} ${describeFailure(validator, data, '/data')}`),
+      );
     }
     const state = this.state;
     if (state === 'closed') return Promise.reject(new RoomcastError('closed'));
@@ -288,7 +282,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     // No pending call: its caller already timed out, and a late reply is the expected outcome.
     const pending = this.requests.take(id);
     if (!pending) return;
-    if (!ackValidators[pending.event].Check(result)) {
+    if (!ackResultValidators[pending.event].Check(result)) {
       const error = protocolError('invalid_payload', `The ack result does not match ${pending.event}'s`, id);
       this.invalid(raw, error);
       pending.reject(new RoomcastError('invalid_frame', error.message, id));

@@ -1,5 +1,4 @@
-import { DisplayName, RoomName } from '@roomcast/protocol';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { compileValidator, DisplayName, RoomName } from '@roomcast/protocol';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 import { RoomcastError } from './errors.js';
 import type { WebSocketConstructor } from './websocket.js';
@@ -42,8 +41,8 @@ export interface ResolvedOptions {
   maxQueued: number;
 }
 
-const checkName = TypeCompiler.Compile(DisplayName);
-const checkRoom = TypeCompiler.Compile(RoomName);
+const checkName = compileValidator(DisplayName);
+const checkRoom = compileValidator(RoomName);
 
 function positive(value: number | undefined, fallback: number, what: string): number {
   const v = value ?? fallback;

@@ -1,25 +1,25 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
-import { type ClientEventMap, type ClientEventName, ClientEvents, type ClientFrame } from './client-events.js';
+import {
+  AckResults,
+  type ClientEventMap,
+  type ClientEventName,
+  ClientEvents,
+  type ClientFrame,
+} from './client-events.js';
 import { Envelope } from './envelope.js';
 import { type ProtocolError, protocolError } from './errors.js';
 import { RequestId } from './primitives.js';
 import { type ServerEventMap, type ServerEventName, ServerEvents, type ServerFrame } from './server-events.js';
+import { compileValidator, compileValidators, describeFailure, type Validators } from './validators.js';
 
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; error: ProtocolError };
 
-type Validators<M extends Record<string, TSchema>> = { [K in keyof M]: TypeCheck<M[K]> };
-
-function compileAll<M extends Record<string, TSchema>>(schemas: M): Validators<M> {
-  const out: Partial<Validators<M>> = {};
-  for (const name of Object.keys(schemas) as (keyof M)[]) out[name] = TypeCompiler.Compile(schemas[name] as M[keyof M]);
-  return out as Validators<M>;
-}
-
-export const envelopeValidator = TypeCompiler.Compile(Envelope);
-const requestIdValidator = TypeCompiler.Compile(RequestId);
-export const clientValidators = compileAll(ClientEvents);
-export const serverValidators = compileAll(ServerEvents);
+export const envelopeValidator = compileValidator(Envelope);
+const requestIdValidator = compileValidator(RequestId);
+export const clientValidators = compileValidators(ClientEvents);
+export const serverValidators = compileValidators(ServerEvents);
+/** Checks an ack's `result` against what the request it answers returns. */
+export const ackResultValidators = compileValidators(AckResults);
 
 function requestIdOf(value: unknown): number | undefined {
   const id = (value as { id?: unknown } | null)?.id;
@@ -35,13 +35,6 @@ export function peekRequestId(raw: string): number | undefined {
   }
 }
 
-/** The first schema failure as `/path: reason`, so a client developer sees which field is wrong. */
-function firstFailure<T extends TSchema>(check: TypeCheck<T>, value: unknown, prefix: string): string {
-  const first = check.Errors(value).First();
-  if (!first) return 'does not match the schema';
-  return `${prefix}${first.path || '/'}: ${first.message}`;
-}
-
 function decodeFrame<M extends Record<string, TSchema>>(
   raw: string,
   validators: Validators<M>,
@@ -54,19 +47,14 @@ function decodeFrame<M extends Record<string, TSchema>>(
   }
   if (!envelopeValidator.Check(value)) {
     // Salvage a usable id so the sender can still correlate the error.
-    const id = (value as { id?: unknown } | null)?.id;
-    const validId =
-      Number.isInteger(id) && (id as number) >= 0 && (id as number) < 2 ** 31 ? (id as number) : undefined;
-    return {
-      ok: false,
-      error: protocolError('invalid_payload', firstFailure(envelopeValidator, value, ''), validId),
-    };
+    const error = protocolError('invalid_payload', describeFailure(envelopeValidator, value), requestIdOf(value));
+    return { ok: false, error };
   }
   const { event, data, id } = value as Static<typeof Envelope>;
   const validator = Object.hasOwn(validators, event) ? validators[event as keyof M] : undefined;
   if (!validator) return { ok: false, error: protocolError('unknown_event', `Unknown event "${event}"`, id) };
   if (!validator.Check(data)) {
-    return { ok: false, error: protocolError('invalid_payload', firstFailure(validator, data, '/data'), id) };
+    return { ok: false, error: protocolError('invalid_payload', describeFailure(validator, data, '/data'), id) };
   }
   return { ok: true, frame: id === undefined ? { event, data } : { event, data, id } };
 }

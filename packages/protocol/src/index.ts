@@ -14,6 +14,7 @@ export {
   SendResult,
 } from './client-events.js';
 export {
+  ackResultValidators,
   clientValidators,
   type DecodeResult,
   decodeClientFrame,
@@ -60,3 +61,10 @@ export {
   UserLeft,
   Welcome,
 } from './server-events.js';
+export {
+  compileValidator,
+  compileValidators,
+  describeFailure,
+  type Validator,
+  type Validators,
+} from './validators.js';
