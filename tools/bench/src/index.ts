@@ -17,7 +17,15 @@ export {
   mergeHistograms,
   summarizeLatency,
 } from './measure/histogram.js';
-export { clockTicksPerSecond, parseStat, parseVmRss, processCpuMicros, processRssBytes } from './measure/proc.js';
+export {
+  clockTicksPerSecond,
+  machineBusyMicros,
+  parseMachineStat,
+  parseStat,
+  parseVmRss,
+  processCpuMicros,
+  processRssBytes,
+} from './measure/proc.js';
 export { median, range } from './measure/stats.js';
 export { type BenchOptions, checkOptions, DEFAULT_OPTIONS, LIMITS } from './options.js';
 export { MAX_ROOMS_PER_CONNECTION, type PeerOptions, type RunningPeer, readHandshake } from './peers/handshake.js';

@@ -75,7 +75,10 @@ export function roundRows(report: BenchReport): { headers: Row; rows: Row[] } {
     fixed(r.fanout.latencyMs.p50, 2),
     fixed(r.fanout.latencyMs.p99, 2),
     kib(r.idle.bytesPerConnection),
+    `${fixed(r.fanout.serverCpuShare * 100, 0)}%`,
     `${fixed(r.fanout.driverCpuShare * 100, 0)}%`,
+    fixed(r.fanout.driverMaxElu, 2),
+    `${fixed(r.fanout.otherCpuShare * 100, 0)}%`,
   ]);
   return { headers, rows };
 }

@@ -31,6 +31,7 @@ export interface TargetSummary {
   bytesPerIdleConnectionRange: [number, number];
   driverCpuShare: number;
   driverMaxElu: number;
+  otherCpuShare: number;
   /** Worst round: delivered / expected after draining. */
   completeness: number;
 }
@@ -72,6 +73,7 @@ export function summarize(name: TargetName, results: readonly RoundResult[]): Ta
     bytesPerIdleConnectionRange: range(idle),
     driverCpuShare: median(pick((r) => r.fanout.driverCpuShare)),
     driverMaxElu: Math.max(...pick((r) => r.fanout.driverMaxElu)),
+    otherCpuShare: median(pick((r) => r.fanout.otherCpuShare)),
     completeness: Math.min(...pick((r) => r.fanout.deliveredTotal / r.fanout.expectedTotal)),
   };
 }
@@ -84,6 +86,11 @@ function warningsFor(r: RoundResult): string[] {
     out.push(
       `${label}: a driver worker was ${(f.driverMaxElu * 100).toFixed(0)}% busy; the generator may be the bottleneck`,
     );
+  if (f.otherCpuShare > 0.25) {
+    out.push(
+      `${label}: other processes used ${(f.otherCpuShare * 100).toFixed(0)}% of a core during the window (noise)`,
+    );
+  }
   if (f.deliveredTotal < f.expectedTotal)
     out.push(`${label}: ${f.expectedTotal - f.deliveredTotal} of ${f.expectedTotal} deliveries missing`);
   if (f.deliveredTotal > f.expectedTotal)

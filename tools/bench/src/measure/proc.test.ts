@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { clockTicksPerSecond, parseStat, parseVmRss, processCpuMicros, processRssBytes } from './proc.js';
+import {
+  clockTicksPerSecond,
+  machineBusyMicros,
+  parseMachineStat,
+  parseStat,
+  parseVmRss,
+  processCpuMicros,
+  processRssBytes,
+} from './proc.js';
 
 describe('/proc parsing', () => {
   it('reads utime and stime from this process, and counts fields after a command name with spaces and parens', () => {
@@ -30,5 +38,16 @@ describe('/proc parsing', () => {
     expect(processCpuMicros(process.pid)).toBeGreaterThan(cpu0);
     expect(processRssBytes(process.pid) - rss0).toBeGreaterThan(32 * 2 ** 20);
     expect(block[block.length - 1]).toBe(1);
+  });
+});
+
+describe('/proc/stat machine totals', () => {
+  it('sums busy ticks without idle and iowait, and reads the live machine', () => {
+    const text = 'cpu  100 5 20 1000 7 1 2 3 50 0\ncpu0 50 2 10 500 3 0 1 1 25 0\n';
+    expect(parseMachineStat(text)).toEqual({ busy: 131, total: 1138 });
+    const live = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
+    expect(live.busy).toBeGreaterThan(0);
+    expect(live.total).toBeGreaterThan(live.busy);
+    expect(machineBusyMicros()).toBeGreaterThan(0);
   });
 });

@@ -56,3 +56,29 @@ export function processCpuMicros(pid: number): number {
 export function processRssBytes(pid: number): number {
   return parseVmRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
+
+/** Busy and total CPU time of the whole machine, in clock ticks summed over cores. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+/**
+ * Parses the aggregate `cpu` line of /proc/stat. Busy is everything but idle and iowait;
+ * guest time is already counted inside user and nice, so it is not added twice.
+ */
+export function parseMachineStat(text: string): MachineTicks {
+  const line = /^cpu\s+(.+)$/m.exec(text)?.[1];
+  if (!line) throw new Error('No aggregate cpu line in /proc/stat');
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idle + iowait };
+}
+
+/** CPU the whole machine has spent busy, in microseconds summed over cores. */
+export function machineBusyMicros(): number {
+  return (parseMachineStat(readFileSync('/proc/stat', 'utf8')).busy * 1_000_000) / clockTicksPerSecond();
+}

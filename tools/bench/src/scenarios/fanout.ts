@@ -1,7 +1,7 @@
 import type { ClientPlan, TotalsReply, WindowReply } from '../driver/messages.js';
 import type { DriverPool } from '../driver/pool.js';
 import { type LatencySummary, mergeHistograms, summarizeLatency } from '../measure/histogram.js';
-import { processCpuMicros } from '../measure/proc.js';
+import { machineBusyMicros, processCpuMicros } from '../measure/proc.js';
 import { sleep } from '../measure/stats.js';
 import type { BenchOptions } from '../options.js';
 import type { Progress } from '../progress.js';
@@ -26,6 +26,11 @@ export interface FanoutResult {
   /** The driver process (all its threads) as a share of one core, and its busiest worker's event loop. */
   driverCpuShare: number;
   driverMaxElu: number;
+  /**
+   * CPU the rest of the machine used in the window (busy time minus server and driver), as a share
+   * of one core: anything else running competes with the server and shows up here as noise.
+   */
+  otherCpuShare: number;
   /** Over the whole run after the senders stopped and deliveries drained: delivered / expected. */
   sentTotal: number;
   expectedTotal: number;
@@ -89,11 +94,13 @@ export async function runFanout(
     await sleep(o.warmup * 1000);
     await pool.all({ type: 'measure-start' });
     const cpu0 = processCpuMicros(server.pid);
+    const machine0 = machineBusyMicros();
     const driver0 = process.cpuUsage();
     const t0 = performance.now();
     await sleep(o.duration * 1000);
     const windows = await pool.all<WindowReply>({ type: 'measure-stop' });
     const cpu1 = processCpuMicros(server.pid);
+    const machine1 = machineBusyMicros();
     const driver1 = process.cpuUsage(driver0);
     const elapsedMicros = (performance.now() - t0) * 1000;
     await pool.all({ type: 'send-stop' });
@@ -112,6 +119,7 @@ export async function runFanout(
 
     const delivered = windows.reduce((n, w) => n + w.delivered, 0);
     const serverCpuMicros = cpu1 - cpu0;
+    const driverCpuMicros = driver1.user + driver1.system;
     return {
       connected: connect.connected,
       connectMs,
@@ -123,7 +131,8 @@ export async function runFanout(
       serverCpuMicros,
       cpuMicrosPerDelivery: serverCpuMicros / delivered,
       serverCpuShare: serverCpuMicros / elapsedMicros,
-      driverCpuShare: (driver1.user + driver1.system) / elapsedMicros,
+      driverCpuShare: driverCpuMicros / elapsedMicros,
+      otherCpuShare: Math.max(0, machine1 - machine0 - serverCpuMicros - driverCpuMicros) / elapsedMicros,
       driverMaxElu: Math.max(...windows.map((w) => w.elu)),
       sentTotal: Object.values(end.sentByRoom).reduce((a, b) => a + b, 0),
       expectedTotal: expectedDeliveries(plan, end.sentByRoom),
