@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, release, totalmem } from 'node:os';
+import { availableParallelism, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
   cores: number;
@@ -7,6 +7,8 @@ export interface Machine {
   memoryGiB: number;
   node: string;
   kernel: string;
+  /** 1-minute load average when described: a busy machine makes every figure noisier. */
+  loadAverage: number;
 }
 
 /** What the figures were measured on; they mean nothing without it. */
@@ -23,5 +25,6 @@ export function describeMachine(): Machine {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     kernel: release(),
+    loadAverage: loadavg()[0] ?? Number.NaN,
   };
 }

@@ -34,6 +34,7 @@ describe('runner helpers', () => {
 
   it('renders a markdown table with right-aligned figures', () => {
     expect(renderTable(['target', 'µs'], [['ws', '1.5']], true)).toBe('| target | µs |\n| --- | ---: |\n| ws | 1.5 |');
+    expect(() => renderTable(['target'], [['ws', '1.5']], false)).toThrow(/2 cells for 1 headers/);
   });
 
   it('replaces only the marked results section of a file', () => {

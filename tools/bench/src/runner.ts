@@ -106,6 +106,7 @@ function warningsFor(r: RoundResult): string[] {
 /** Runs every round against every target, each in a fresh server process, with one shared driver. */
 export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
+  const machine = describeMachine();
   const pool = DriverPool.start(options.workers);
   const rounds: RoundResult[] = [];
   try {
@@ -135,7 +136,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
-    machine: describeMachine(),
+    machine,
     options,
     rounds,
     summary: options.targets.map((name) => summarize(name, rounds)),
