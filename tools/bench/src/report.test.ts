@@ -32,8 +32,10 @@ describe('runner helpers', () => {
     );
   });
 
-  it('renders a markdown table with right-aligned figures', () => {
-    expect(renderTable(['target', 'µs'], [['ws', '1.5']], true)).toBe('| target | µs |\n| --- | ---: |\n| ws | 1.5 |');
+  it('renders a padded markdown table with right-aligned figures', () => {
+    expect(renderTable(['target', 'µs'], [['ws', '12.5']], true)).toBe(
+      ['| target |   µs |', '| ------ | ---: |', '| ws     | 12.5 |'].join('\n'),
+    );
     expect(() => renderTable(['target'], [['ws', '1.5']], false)).toThrow(/2 cells for 1 headers/);
   });
 

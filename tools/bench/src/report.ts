@@ -7,17 +7,19 @@ const END = '<!-- bench:results:end -->';
 
 type Row = string[];
 
-/** Columns padded for a terminal, or a GitHub markdown table. */
+/** Columns padded for a terminal, or a markdown table padded the way the formatter (Biome) leaves it. */
 export function renderTable(headers: Row, rows: Row[], markdown: boolean): string {
   const ragged = rows.find((r) => r.length !== headers.length);
   if (ragged) throw new Error(`table row has ${ragged.length} cells for ${headers.length} headers`);
+  const widths = headers.map((h, i) => Math.max(markdown ? 3 : 0, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // The first column reads left to right; figures line up on the right.
+  const pad = (c: string, i: number) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0));
   if (markdown) {
-    const line = (cells: Row) => `| ${cells.join(' | ')} |`;
-    return [line(headers), line(headers.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+    const line = (cells: Row) => `| ${cells.map(pad).join(' | ')} |`;
+    const rule = widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`));
+    return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
   }
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: Row) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: Row) => cells.map(pad).join('  ');
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
