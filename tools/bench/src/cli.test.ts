@@ -13,13 +13,19 @@ const cli = ['--conditions=@roomcast/source', '--import', 'tsx', 'src/cli.ts'];
 
 describe('pnpm bench, end to end at a tiny size', () => {
   it('measures all three targets, each as its own process, and writes the results section', async () => {
-    const out = join(mkdtempSync(join(tmpdir(), 'bench-')), 'BENCHMARKS.md');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+    const out = join(dir, 'BENCHMARKS.md');
+    const html = join(dir, 'bench.html');
     const tiny =
       '--clients 30 --rooms 3 --senders 3 --rate 20 --duration 1 --warmup 0 --idle 60 --rounds 1 --workers 1';
-    const { stdout } = await run(process.execPath, [...cli, ...tiny.split(' '), '--json', '--quiet', '--write', out], {
-      cwd,
-      timeout: 35_000,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [...cli, ...tiny.split(' '), '--json', '--quiet', '--write', out, '--html', html],
+      {
+        cwd,
+        timeout: 35_000,
+      },
+    );
     const report = JSON.parse(stdout) as BenchReport;
     expect(report.summary.map((s) => s.target)).toEqual(['roomcast', 'ws', 'socket.io']);
     for (const s of report.summary) {
@@ -42,6 +48,9 @@ describe('pnpm bench, end to end at a tiny size', () => {
     expect(markdown).toMatch(/\| Roomcast +\| +[\d.]+ \| +1\.00× \|/);
     expect(markdown).toMatch(/\| Socket\.IO 4 +\| +[\d.]+ \|/);
     expect(markdown).toContain(`Node ${process.version}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<svg /g)).toHaveLength(4);
+    expect(page).toContain('Socket.IO 4');
   });
 
   it('refuses bad options with a clear message and exit code 2', async () => {

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BenchOptions, checkOptions, DEFAULT_OPTIONS, estimateSeconds } from './options.js';
 import { stderrProgress } from './progress.js';
 import { formatMarkdown, formatText, writeResultsSection } from './report.js';
+import { writeHtml } from './report-html.js';
 import { runBench } from './runner.js';
 import { killAllServers } from './server-process.js';
 import { TARGET_NAMES, type TargetName } from './targets.js';
@@ -44,11 +45,12 @@ const program = new Command('pnpm bench')
   )
   .option('--json', 'print the full report as JSON on stdout instead of tables', false)
   .option('--write [file]', 'refresh the results section of a markdown file (default BENCHMARKS.md)')
+  .option('--html <file>', 'also write a self-contained HTML report with charts')
   .option('--quiet', 'no progress on stderr', false)
   .showHelpAfterError();
 
 program.parse();
-const flags = program.opts<BenchOptions & { json: boolean; write?: string | true; quiet: boolean }>();
+const flags = program.opts<BenchOptions & { json: boolean; write?: string | true; html?: string; quiet: boolean }>();
 const options: BenchOptions = {
   clients: flags.clients,
   rooms: flags.rooms,
@@ -87,6 +89,10 @@ try {
     const file = flags.write === true ? 'BENCHMARKS.md' : flags.write;
     writeResultsSection(file, formatMarkdown(report, ['pnpm bench', ...process.argv.slice(2)].join(' ')));
     progress.line(`bench: results written to ${file}`);
+  }
+  if (flags.html) {
+    writeHtml(flags.html, report);
+    progress.line(`bench: HTML report written to ${flags.html}`);
   }
   process.exit(0);
 } catch (err) {

@@ -34,6 +34,7 @@ export { startSocketIoPeer } from './peers/socket-io-peer.js';
 export { startWsPeer } from './peers/ws-peer.js';
 export { type Progress, silentProgress, stderrProgress } from './progress.js';
 export { formatMarkdown, formatText, writeResultsSection } from './report.js';
+export { formatHtml, writeHtml } from './report-html.js';
 export { type BenchReport, type RoundResult, runBench, type TargetSummary } from './runner.js';
 export { type FanoutResult, fanoutPlan } from './scenarios/fanout.js';
 export type { IdleResult } from './scenarios/idle.js';
