@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type BenchOptions, checkOptions, DEFAULT_OPTIONS, estimateSeconds } from './options.js';
+import { stderrProgress } from './progress.js';
+import { formatMarkdown, formatText, writeResultsSection } from './report.js';
+import { writeHtml } from './report-html.js';
+import { runBench } from './runner.js';
+import { killAllServers } from './server-process.js';
+import { TARGET_NAMES, type TargetName } from './targets.js';
+
+const int = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('Not an integer.');
+  return n;
+};
+const targetList = (value: string) => {
+  const names = value.split(',').map((s) => s.trim());
+  const bad = names.filter((n) => !TARGET_NAMES.includes(n as TargetName));
+  if (bad.length)
+    throw new InvalidArgumentError(`Unknown target(s) ${bad.join(', ')}; known: ${TARGET_NAMES.join(', ')}.`);
+  return names as TargetName[];
+};
+
+const d = DEFAULT_OPTIONS;
+const program = new Command('pnpm bench')
+  .description(
+    'Runs the same fanout and idle-memory scenarios against Roomcast, a minimal ws server and Socket.IO 4, side by side, ' +
+      'each as its own process on loopback, and prints medians with ratios against Roomcast.',
+  )
+  .option('--clients <n>', 'fanout: connected clients', int, d.clients)
+  .option('--rooms <n>', 'fanout: rooms the clients are spread over', int, d.rooms)
+  .option('--senders <n>', 'fanout: clients that also send, spread over the rooms', int, d.senders)
+  .option('--rate <n>', 'fanout: messages per second per sender', int, d.rate)
+  .option('--duration <s>', 'fanout: measured seconds per target and round', int, d.duration)
+  .option('--warmup <s>', 'fanout: seconds of load before measuring', int, d.warmup)
+  .option('--text-bytes <n>', 'bytes of message text (timestamp + filler)', int, d.textBytes)
+  .option('--idle <n>', 'idle-memory: connections held open', int, d.idle)
+  .option('--idle-room-size <n>', 'idle-memory: connections per room', int, d.idleRoomSize)
+  .option('--rounds <n>', 'rounds over all targets; medians are reported', int, d.rounds)
+  .option('--workers <n>', 'load driver worker threads', int, d.workers)
+  .addOption(
+    new Option('--targets <list>', `comma-separated targets (${TARGET_NAMES.join(', ')})`)
+      .argParser(targetList)
+      .default(d.targets, d.targets.join(',')),
+  )
+  .option('--json', 'print the full report as JSON on stdout instead of tables', false)
+  .option('--write [file]', 'refresh the results section of a markdown file (default BENCHMARKS.md)')
+  .option('--html <file>', 'also write a self-contained HTML report with charts')
+  .option('--quiet', 'no progress on stderr', false)
+  .showHelpAfterError();
+
+program.parse();
+const flags = program.opts<BenchOptions & { json: boolean; write?: string | true; html?: string; quiet: boolean }>();
+const options: BenchOptions = {
+  clients: flags.clients,
+  rooms: flags.rooms,
+  senders: flags.senders,
+  rate: flags.rate,
+  duration: flags.duration,
+  warmup: flags.warmup,
+  textBytes: flags.textBytes,
+  idle: flags.idle,
+  idleRoomSize: flags.idleRoomSize,
+  rounds: flags.rounds,
+  workers: flags.workers,
+  targets: flags.targets,
+};
+const problems = checkOptions(options);
+if (problems.length) program.error(`Invalid options:\n  ${problems.join('\n  ')}`, { exitCode: 2 });
+
+// However a run ends, no server process outlives it.
+const abort = (message: string, code: number) => {
+  killAllServers();
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+};
+process.once('SIGINT', () => abort('bench: interrupted; servers stopped', 130));
+process.once('SIGTERM', () => abort('bench: terminated; servers stopped', 143));
+process.once('exit', killAllServers);
+const budget = estimateSeconds(options) * 2 + 60;
+setTimeout(() => abort(`bench: still running after ${budget} s; stopped`, 1), budget * 1000).unref();
+
+const progress = stderrProgress(flags.quiet);
+progress.line(`bench: ${options.targets.join(', ')}; about ${estimateSeconds(options)} s at most`);
+try {
+  const report = await runBench(options, progress);
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${formatText(report)}\n`);
+  if (flags.write) {
+    const file = flags.write === true ? 'BENCHMARKS.md' : flags.write;
+    writeResultsSection(file, formatMarkdown(report, ['pnpm bench', ...process.argv.slice(2)].join(' ')));
+    progress.line(`bench: results written to ${file}`);
+  }
+  if (flags.html) {
+    writeHtml(flags.html, report);
+    progress.line(`bench: HTML report written to ${flags.html}`);
+  }
+  process.exit(0);
+} catch (err) {
+  abort(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, 1);
+}

@@ -1,0 +1,166 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { BenchReport, TargetSummary } from './runner.js';
+import { TARGETS } from './targets.js';
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+type Row = string[];
+
+/** Columns padded for a terminal, or a markdown table padded the way the formatter (Biome) leaves it. */
+export function renderTable(headers: Row, rows: Row[], markdown: boolean): string {
+  const ragged = rows.find((r) => r.length !== headers.length);
+  if (ragged) throw new Error(`table row has ${ragged.length} cells for ${headers.length} headers`);
+  const widths = headers.map((h, i) => Math.max(markdown ? 3 : 0, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // The first column reads left to right; figures line up on the right.
+  const pad = (c: string, i: number) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0));
+  if (markdown) {
+    const line = (cells: Row) => `| ${cells.map(pad).join(' | ')} |`;
+    const rule = widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`));
+    return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+  }
+  const line = (cells: Row) => cells.map(pad).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ratio = (n: number, base: number) => (Number.isFinite(n / base) ? `${(n / base).toFixed(2)}×` : 'n/a');
+const kib = (bytes: number) => fixed(bytes / 1024, 1);
+
+/** The medians table: one row per target, ratios against Roomcast (or the first target without it). */
+export function summaryRows(report: BenchReport): { headers: Row; rows: Row[] } {
+  const base = report.summary.find((s) => s.target === 'roomcast') ?? (report.summary[0] as TargetSummary);
+  const headers = [
+    'target',
+    'CPU µs/delivery',
+    `vs ${base.label}`,
+    'deliveries/s',
+    'p50 ms',
+    'p99 ms',
+    `vs ${base.label}`,
+    'RSS KiB/idle conn',
+    `vs ${base.label}`,
+    'server CPU',
+    'other CPU',
+    'complete',
+  ];
+  const rows = report.summary.map((s) => [
+    s.label,
+    fixed(s.cpuMicrosPerDelivery, 2),
+    ratio(s.cpuMicrosPerDelivery, base.cpuMicrosPerDelivery),
+    fixed(s.deliveriesPerSecond, 0),
+    fixed(s.p50Ms, 2),
+    fixed(s.p99Ms, 2),
+    ratio(s.p99Ms, base.p99Ms),
+    kib(s.bytesPerIdleConnection),
+    ratio(s.bytesPerIdleConnection, base.bytesPerIdleConnection),
+    `${fixed(s.serverCpuShare * 100, 0)}%`,
+    `${fixed(s.otherCpuShare * 100, 0)}%`,
+    `${fixed(s.completeness * 100, 2)}%`,
+  ]);
+  return { headers, rows };
+}
+
+/** Every round's raw figures, so the spread behind each median is visible. */
+export function roundRows(report: BenchReport): { headers: Row; rows: Row[] } {
+  const headers = [
+    'round',
+    'target',
+    'CPU µs/delivery',
+    'deliveries/s',
+    'p50 ms',
+    'p99 ms',
+    'RSS KiB/idle conn',
+    'server CPU',
+    'driver CPU',
+    'driver max ELU',
+    'other CPU',
+  ];
+  const rows = report.rounds.map((r) => [
+    String(r.round),
+    TARGETS[r.target].label,
+    fixed(r.fanout.cpuMicrosPerDelivery, 2),
+    fixed(r.fanout.deliveriesPerSecond, 0),
+    fixed(r.fanout.latencyMs.p50, 2),
+    fixed(r.fanout.latencyMs.p99, 2),
+    kib(r.idle.bytesPerConnection),
+    `${fixed(r.fanout.serverCpuShare * 100, 0)}%`,
+    `${fixed(r.fanout.driverCpuShare * 100, 0)}%`,
+    fixed(r.fanout.driverMaxElu, 2),
+    `${fixed(r.fanout.otherCpuShare * 100, 0)}%`,
+  ]);
+  return { headers, rows };
+}
+
+function loadLine(report: BenchReport): string {
+  const o = report.options;
+  return (
+    `fanout: ${o.clients} clients in ${o.rooms} rooms (${o.clients / o.rooms} each), ${o.senders} senders × ${o.rate} msg/s, ` +
+    `${o.textBytes}-byte texts, ${o.warmup} s warm-up + ${o.duration} s measured; idle: ${o.idle} connections, ` +
+    `${o.idleRoomSize} to a room; ${o.rounds} rounds, target order rotated each round; ${o.workers} driver workers`
+  );
+}
+
+/** What the terminal shows at the end of a run. */
+export function formatText(report: BenchReport): string {
+  const summary = summaryRows(report);
+  const rounds = roundRows(report);
+  const m = report.machine;
+  return [
+    `Roomcast bench — ${report.finishedAt} — ${m.cores} cores ${m.cpuModel}, Node ${m.node}, load ${m.loadAverage.toFixed(2)} at start`,
+    loadLine(report),
+    '',
+    `Medians over ${report.options.rounds} round(s):`,
+    renderTable(summary.headers, summary.rows, false),
+    '',
+    'Per round:',
+    renderTable(rounds.headers, rounds.rows, false),
+    ...(report.warnings.length ? ['', 'Warnings:', ...report.warnings.map((w) => `  - ${w}`)] : []),
+  ].join('\n');
+}
+
+/** The results section of BENCHMARKS.md, regenerated whole by each `--write` run. */
+export function formatMarkdown(report: BenchReport, command: string): string {
+  const summary = summaryRows(report);
+  const rounds = roundRows(report);
+  const m = report.machine;
+  return [
+    START,
+    `Generated by \`${command}\` on ${report.finishedAt.slice(0, 10)} (run finished ${report.finishedAt}).`,
+    '',
+    `Machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}; ` +
+      `1-minute load average ${m.loadAverage.toFixed(2)} when the run started.`,
+    '',
+    `Load: ${loadLine(report)}.`,
+    '',
+    `Medians over ${report.options.rounds} round(s):`,
+    '',
+    renderTable(summary.headers, summary.rows, true),
+    '',
+    '<details><summary>Per round</summary>',
+    '',
+    renderTable(rounds.headers, rounds.rows, true),
+    '',
+    '</details>',
+    '',
+    report.warnings.length ? `Warnings:\n\n${report.warnings.map((w) => `- ${w}`).join('\n')}` : 'Warnings: none.',
+    END,
+  ].join('\n');
+}
+
+/** Replaces the marked results section of a markdown file, or appends one; the prose around it is kept. */
+export function writeResultsSection(file: string, section: string): void {
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = '# Benchmarks\n\n';
+  }
+  const start = text.indexOf(START);
+  const end = text.indexOf(END);
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + section + text.slice(end + END.length)
+      : `${text.trimEnd()}\n\n## Results\n\n${section}\n`;
+  writeFileSync(file, next);
+}
