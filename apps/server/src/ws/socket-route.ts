@@ -37,7 +37,6 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       return;
     }
     const conn = new Connection(socket, newId(), req.query.name ?? guestName(), limits, metrics);
-    const log = req.log.child({ clientId: conn.id });
     hub.add(conn);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
@@ -60,7 +59,7 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     socket.on('close', (code: number) => {
       metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
       hub.remove(conn);
-      log.debug({ code }, 'disconnected');
+      app.log.debug({ clientId: conn.id, code }, 'disconnected');
     });
   });
 
