@@ -1,0 +1,62 @@
+import { now } from '../clock.js';
+import { verifyLogs } from '../verify/log-verifier.js';
+import { RULES, type Rule } from '../verify/violations.js';
+import type { ScriptParams } from '../wire.js';
+import { clientSpecs, collectAll, connectAll, drainAll, type Scenario, type ScenarioEnv } from './harness.js';
+
+/** The server's default MAX_ROOMS_PER_CONNECTION; scripts stay within it. */
+const MAX_ROOMS = 32;
+
+/**
+ * semantics and churn: clients join, chat, leave and reconnect in a seeded random order; every
+ * frame is logged and the global verifier checks every rule of the protocol afterwards.
+ */
+export function scripted(kind: 'semantics' | 'churn'): Scenario {
+  return {
+    mode: 'log',
+    async run(env: ScenarioEnv) {
+      const { options } = env;
+      env.phase('connecting');
+      const specs = clientSpecs(env, 0, options.clients);
+      const { failed } = await connectAll(env, specs);
+      const profiles: ScriptParams['profiles'] = {};
+      // churn: the first --senders clients stay and chat, the others come and go.
+      if (kind === 'churn') for (const s of specs) profiles[s.client] = s.client < options.senders ? 'chat' : 'churn';
+      env.phase('running');
+      const start = now();
+      const params: ScriptParams = {
+        seed: options.seed,
+        until: start + options.duration * 1000,
+        rooms: env.rooms,
+        maxRooms: Math.min(MAX_ROOMS, env.rooms.length),
+        profiles,
+        rate: options.rate,
+      };
+      env.swarm.measuring = true;
+      await env.swarm.all({ type: 'script', params });
+      env.swarm.measuring = false;
+      const trafficSeconds = (now() - start) / 1000;
+      env.phase('draining');
+      await drainAll(env);
+      env.phase('verifying');
+      const collected = await collectAll(env, {}, false);
+      const verified = verifyLogs(collected.sessions, collected.violations);
+      const warnings: string[] = [];
+      if (collected.logOverflow) {
+        warnings.push(
+          'the frame log hit its limit, so part of the run was not verified: use fewer clients or less time',
+        );
+      }
+      if (failed > 0) warnings.push(`${failed} of ${options.clients} clients could not connect`);
+      return {
+        ...collected,
+        trafficSeconds,
+        rules: Object.keys(RULES) as Rule[],
+        warnings,
+        notes: [
+          `verified ${verified.messages} messages and ${verified.presence} presence changes over ${collected.sessions.length} connections`,
+        ],
+      };
+    },
+  };
+}
