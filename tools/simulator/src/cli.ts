@@ -45,7 +45,7 @@ Examples:
   pnpm sim                                   semantics against a server it starts itself
   pnpm sim fanout --clients 500 --report fanout.html
   pnpm sim capacity --latency-limit 100 --step 200 --clients 3000
-  pnpm -s sim churn --url ws://127.0.0.1:3000/ws --json > churn.json
+  pnpm sim churn --url ws://127.0.0.1:3000/ws --json > churn.json
 `;
 
 export function buildProgram(): Command {

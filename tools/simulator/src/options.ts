@@ -115,6 +115,8 @@ export function resolveOptions(scenario: ScenarioName, given: Partial<SimOptions
   const clients = merged.clients;
   const opts: SimOptions = {
     ...merged,
+    // A default that does not fit a small --clients shrinks; an explicit one is checked below.
+    rooms: given.rooms ?? Math.min(merged.rooms, clients),
     senders: given.senders ?? (scenario === 'semantics' ? clients : Math.min(merged.senders, clients)),
     seed: given.seed ?? Math.floor(Math.random() * 2 ** 31),
     workers: given.workers ?? defaultWorkers(clients, cores),

@@ -7,7 +7,7 @@ import type { Check, RunResult } from './result.js';
 import { roomNames } from './scenarios/harness.js';
 import { type ScenarioEnv, scenarios } from './scenarios/index.js';
 import { type ProgressListener, Swarm } from './swarm.js';
-import { processUsage, startServer, type Target, useUrl } from './target.js';
+import { machineUsage, processUsage, startServer, type Target, useUrl } from './target.js';
 import { RULES, type Rule } from './verify/violations.js';
 
 export interface RunHooks {
@@ -44,6 +44,7 @@ export async function runScenario(
   const startedAt = new Date();
   const t0 = now();
   const cpu0 = process.cpuUsage();
+  const machine0 = machineUsage();
   const warnings: string[] = [];
   const notes: string[] = [];
 
@@ -96,13 +97,26 @@ export async function runScenario(
     const wallMs = now() - t0;
     const cpu = process.cpuUsage(cpu0);
     const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / wallMs / availableParallelism()) * 1000) / 10;
-    const saturated = elu.max > SATURATED;
+    // Judged on the 90th percentile of quarter-second samples: one busy moment is not saturation.
+    const saturated = elu.p90 > SATURATED;
     if (saturated) {
       warnings.push(
-        `the generator is saturated (a worker was ${Math.round(elu.max * 100)}% busy): latency includes client-side queueing; use fewer clients, more --workers, or another machine`,
+        `the generator is saturated (its workers were over ${Math.round(SATURATED * 100)}% busy for a tenth of the run or more): latency includes client-side queueing; use fewer clients, more --workers, or another machine`,
       );
     }
     const serverCpu1 = target.pid ? processUsage(target.pid) : null;
+    const machine1 = machineUsage();
+    if (machine0 && machine1) {
+      // What neither the generator nor the server used: other processes competing for the cores.
+      const serverMs = serverCpu0 && serverCpu1 ? serverCpu1.cpuMs - serverCpu0.cpuMs : 0;
+      const otherMs = machine1.busyMs - machine0.busyMs - (cpu.user + cpu.system) / 1000 - serverMs;
+      const share = otherMs / Math.max(1, machine1.totalMs - machine0.totalMs);
+      if (share > 0.25) {
+        warnings.push(
+          `other processes used ${Math.round(share * 100)}% of the machine's CPU during the run: latency and rates are noisy; compare runs side by side`,
+        );
+      }
+    }
     const { counters, violations } = outcome;
     const checks: Check[] = outcome.rules.map((rule) => ({
       rule,

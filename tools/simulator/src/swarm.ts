@@ -58,12 +58,13 @@ export class Swarm {
     return sum;
   }
 
-  /** Event-loop utilization of the workers since the last call: mean and max of the samples. */
-  takeElu(): { mean: number; max: number } {
-    const s = this.eluSamples;
+  /** Event-loop utilization of the workers while measuring: mean, 90th percentile and max of the samples. */
+  takeElu(): { mean: number; p90: number; max: number } {
+    const s = this.eluSamples.sort((a, b) => a - b);
     this.eluSamples = [];
-    if (s.length === 0) return { mean: 0, max: 0 };
-    return { mean: s.reduce((a, b) => a + b, 0) / s.length, max: Math.max(...s) };
+    if (s.length === 0) return { mean: 0, p90: 0, max: 0 };
+    const p90 = s[Math.min(s.length - 1, Math.floor(s.length * 0.9))] ?? 0;
+    return { mean: s.reduce((a, b) => a + b, 0) / s.length, p90, max: s[s.length - 1] ?? 0 };
   }
 
   /** Sends one command to one worker and waits for its answer. */

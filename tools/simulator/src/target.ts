@@ -99,3 +99,17 @@ export function processUsage(pid: number): { cpuMs: number; rssMb: number } | nu
     return null;
   }
 }
+
+/** Busy and total CPU time of the whole machine so far (ms), from /proc/stat; null where it is missing. */
+export function machineUsage(): { busyMs: number; totalMs: number } | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [, ...fields] = line.trim().split(/\s+/);
+    const ticks = fields.map(Number);
+    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+    const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { busyMs: (total - idle) * 10, totalMs: total * 10 };
+  } catch {
+    return null;
+  }
+}

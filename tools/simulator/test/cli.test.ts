@@ -66,6 +66,9 @@ describe.concurrent('the CLI', () => {
     const url = await cli(['--url', 'http://127.0.0.1:1/ws', '--duration', '1']);
     expect(url.code).toBe(2);
     expect(url.stderr).toMatch(/ws:\/\/ or wss:\/\//);
+    const nobody = await cli(['--url', 'ws://127.0.0.1:1/ws', '--clients', '2', '--duration', '1']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/none of 2 clients could connect/);
   });
 
   it('starts its own server, prints JSON and writes a self-contained HTML report', async () => {

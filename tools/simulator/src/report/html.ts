@@ -11,7 +11,7 @@ const nines = (p: number) => Math.log10(1 / Math.max(1e-6, 1 - p / 100));
 export function percentilePlot(l: LatencySummary, limitMs?: number): string {
   const W = 720;
   const H = 320;
-  const pad = { l: 64, r: 20, t: 20, b: 44 };
+  const pad = { l: 64, r: 40, t: 20, b: 44 };
   const pts = l.curve.filter((p) => p.percentile < 100);
   const maxX = Math.max(3, ...pts.map((p) => nines(p.percentile)));
   const maxY = Math.max(l.max, limitMs ?? 0) * 1.1 || 1;

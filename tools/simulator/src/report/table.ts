@@ -2,7 +2,7 @@ import Table from 'cli-table3';
 import type { RunResult } from '../result.js';
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v.toFixed(2)} ms`);
-const plain = { head: [] as string[], border: [] as string[] };
+const plain = { head: [] as string[], border: [] as string[], compact: true };
 
 /** The human-readable end-of-run report: figures, then every check with its verdict. */
 export function renderTable(r: RunResult): string {
@@ -15,7 +15,7 @@ export function renderTable(r: RunResult): string {
   const figures = new Table({ style: plain });
   const c = r.connections;
   figures.push(
-    ['clients', `${c.opened} connected, ${c.failed} failed (of ${c.attempted})`],
+    ['connections', `${c.opened} opened, ${c.failed} failed`],
     [
       'connect time',
       c.connectMs ? `p50 ${ms(c.connectMs.p50)}  p99 ${ms(c.connectMs.p99)}  max ${ms(c.connectMs.max)}` : '-',

@@ -35,6 +35,8 @@ export const capacity: Scenario = {
       env.phase(`step ${steps.length + 1}: connecting ${connected + add} clients`);
       const { opened, failed } = await connectAll(env, clientSpecs(env, connected, add));
       connected += add;
+      // Let the join announcements settle first, or the first messages queue behind them.
+      await drainAll(env, 200);
       env.phase(`step ${steps.length + 1}: measuring ${connected} clients`);
       const before: Counters | undefined = collected?.counters;
       const start = now();

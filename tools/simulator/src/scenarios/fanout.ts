@@ -24,6 +24,8 @@ export const fanout: Scenario = {
     const { options } = env;
     env.phase('connecting');
     const { failed } = await connectAll(env, clientSpecs(env, 0, options.clients));
+    // Let the join announcements settle first, or the first messages queue behind them.
+    await drainAll(env, 200);
     env.phase('running');
     const start = now();
     const until = start + options.duration * 1000;

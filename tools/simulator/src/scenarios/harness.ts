@@ -2,7 +2,7 @@ import { type Histogram, mergeHistograms } from '../latency.js';
 import type { ScenarioName, SimOptions } from '../options.js';
 import type { CapacityStep, HttpFigures } from '../result.js';
 import type { Swarm } from '../swarm.js';
-import type { Target } from '../target.js';
+import { type Target, TargetError } from '../target.js';
 import type { Rule } from '../verify/violations.js';
 import { Violations } from '../verify/violations.js';
 import type { ClientSpec, ConnectResult, Counters, DrainReport, SessionLog, WorkerReport } from '../wire.js';
@@ -60,6 +60,11 @@ export async function connectAll(env: ScenarioEnv, specs: ClientSpec[]): Promise
   }));
   const flat = results.flat();
   const opened = flat.filter((r) => r.ok).length;
+  if (opened === 0 && specs[0]?.client === 0) {
+    throw new TargetError(
+      `none of ${specs.length} clients could connect to ${env.target.wsUrl}: is the server running there?`,
+    );
+  }
   return { opened, failed: flat.length - opened };
 }
 

@@ -66,6 +66,8 @@ export const publish: Scenario = {
     const { options } = env;
     env.phase('connecting');
     const { failed } = await connectAll(env, clientSpecs(env, 0, options.clients));
+    // Let the join announcements settle first, or the first messages queue behind them.
+    await drainAll(env, 200);
     env.phase('running');
     const acked: Record<string, number[]> = {};
     const start = now();
