@@ -112,17 +112,18 @@ export class Session {
     });
   }
 
-  /** Sends `join` / `leave` and waits for its one reply. */
-  request(event: 'join' | 'leave', room: string): Promise<Outcome> {
-    return this.issue({ event, room, t0: 0 }, (id) => encodeClientEvent(event, { room }, id));
+  /** Sends `join` / `leave` and waits for its one reply; `expect` names the error a probe must get. */
+  request(event: 'join' | 'leave', room: string, expect?: string): Promise<Outcome> {
+    const log: RequestLog = { event, room, t0: 0, ...(expect ? { expect } : {}) };
+    return this.issue(log, (id) => encodeClientEvent(event, { room }, id));
   }
 
   /** Sends a chat message stamped with the shared clock, so every receiver can measure latency. */
-  send(room: string): Promise<Outcome> {
+  send(room: string, expect?: string): Promise<Outcome> {
     const mid = `${this.ctx.init.runTag}.${this.log.key}.${++this.sentCount}`;
     const text = `t=${now().toFixed(3)}${this.ctx.padding}`;
-    this.ctx.counters.sent++;
-    return this.issue({ event: 'send', room, t0: 0, mid }, (id) =>
+    if (!expect) this.ctx.counters.sent++;
+    return this.issue({ event: 'send', room, t0: 0, mid, ...(expect ? { expect } : {}) }, (id) =>
       encodeClientEvent('send', { room, text, clientMsgId: mid }, id),
     );
   }
@@ -288,11 +289,28 @@ export class Session {
           p.log.reply = 'error';
           p.log.code = code;
           p.log.t1 = t;
-          ctx.violations.add(
-            'requests-accepted',
-            `${this.label}: ${p.log.event} to "${p.log.room}" refused: ${code} ${message}`,
-          );
+          if (p.log.expect === undefined) {
+            ctx.violations.add(
+              'requests-accepted',
+              `${this.label}: ${p.log.event} to "${p.log.room}" refused: ${code} ${message}`,
+            );
+          } else if (p.log.expect !== code) {
+            ctx.violations.add(
+              'errors-correct',
+              `${this.label}: ${p.log.event} to "${p.log.room}" got error ${code}, expected ${p.log.expect}`,
+            );
+          }
           this.finish(id, p, { reply: 'error', code, t1: t });
+          return;
+        }
+        if (p.log.expect !== undefined) {
+          ctx.violations.add(
+            'errors-correct',
+            `${this.label}: ${p.log.event} to "${p.log.room}" (not a member) was acknowledged, expected error ${p.log.expect}`,
+          );
+          p.log.reply = 'ack';
+          p.log.t1 = t;
+          this.finish(id, p, { reply: 'ack', result: frame.data.result, t1: t });
           return;
         }
         this.onAck(p, frame.data.result, t);

@@ -79,6 +79,8 @@ export interface RequestLog {
   code?: string;
   seq?: number;
   mid?: string;
+  /** A probe that must be refused with this error code. */
+  expect?: string;
 }
 
 export interface SessionLog {

@@ -25,7 +25,7 @@ describe.concurrent('scenarios against the real server', () => {
     expect(r.traffic.acked).toBeGreaterThan(20);
     expect(r.traffic.delivered).toBeGreaterThan(r.traffic.acked);
     expect(r.latency?.count).toBe(r.traffic.delivered);
-    expect(r.checks.map((c) => c.rule)).toContain('presence-to-others');
+    expect(r.checks.map((c) => c.rule)).toEqual(expect.arrayContaining(['presence-to-others', 'errors-correct']));
   });
 
   it('fanout: every member gets every message; latency merged across workers', async () => {

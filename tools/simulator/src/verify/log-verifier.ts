@@ -43,6 +43,7 @@ export function verifyLogs(logs: readonly SessionLog[], v: Violations): { messag
     }
     intervals.set(log, perRoom);
     for (const r of log.requests) {
+      // Refused sends (probes included) must reach nobody: their mids stay unknown, so any receipt is misrouted.
       if (r.event !== 'send' || !r.mid || r.reply === 'error') continue;
       messages.set(r.mid, { mid: r.mid, room: r.room, seq: r.seq, sender: log, lo: r.t0, hi: r.t1 ?? Infinity });
     }

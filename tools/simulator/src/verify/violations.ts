@@ -13,6 +13,8 @@ export const RULES = {
   'seq-consistent': 'Every recipient sees the same `seq` for a message, the one its `ack` returned',
   'one-reply-per-id': 'Every frame with an `id` gets exactly one `ack` or `error`',
   'requests-accepted': 'Valid requests are not refused, connections open and stay open',
+  'errors-correct':
+    'Invalid requests (send to or leave a room one is not in) get `error` `not_in_room` and change nothing',
 } as const;
 
 export type Rule = keyof typeof RULES;
