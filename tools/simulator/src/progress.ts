@@ -5,6 +5,8 @@ export class Progress {
   private phase = 'starting';
   private counters: Counters | undefined;
   private last = 0;
+  private rateFrom: { t: number; delivered: number } | undefined;
+  private rate = 0;
   private readonly started = Date.now();
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
@@ -20,6 +22,12 @@ export class Progress {
 
   update(counters: Counters): void {
     this.counters = counters;
+    const t = Date.now();
+    if (!this.rateFrom) this.rateFrom = { t, delivered: counters.delivered };
+    else if (t - this.rateFrom.t >= 1000) {
+      this.rate = Math.round(((counters.delivered - this.rateFrom.delivered) * 1000) / (t - this.rateFrom.t));
+      this.rateFrom = { t, delivered: counters.delivered };
+    }
     this.draw(false);
   }
 
@@ -35,7 +43,7 @@ export class Progress {
     const c = this.counters;
     const secs = ((t - this.started) / 1000).toFixed(0);
     const line = c
-      ? `[${secs}s] ${this.phase}: connected ${c.open}  sent ${c.sent}  delivered ${c.delivered}  errors ${c.errors + c.connectFailures}`
+      ? `[${secs}s] ${this.phase}: connected ${c.open}  sent ${c.sent}  delivered ${c.delivered} (${this.rate}/s)  errors ${c.errors + c.connectFailures}`
       : `[${secs}s] ${this.phase}`;
     this.stream.write(`\r\x1b[2K${line.slice(0, (this.stream.columns || 120) - 1)}`);
   }

@@ -66,7 +66,7 @@ export async function runScenario(
     runTag,
     mode: scenario.mode,
     replyTimeoutMs: options.timeout,
-    logLimit: 5_000_000,
+    logLimit: 2_000_000,
     padding: options.size,
   });
   swarm.onProgress(hooks.onProgress);
