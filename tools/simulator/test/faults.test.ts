@@ -13,6 +13,13 @@ const CASES: [Fault, Rule][] = [
   ['leak', 'rooms-isolated'],
 ];
 
+// Faults only the scripted scenarios can see: presence, replies and refusals.
+const SCRIPTED_CASES: [Fault, Rule][] = [
+  ['drop-left', 'presence-to-others'],
+  ['double-ack', 'one-reply-per-id'],
+  ['accept-outsiders', 'errors-correct'],
+];
+
 // Runs are independent, so they run concurrently to keep the suite short on 2 cores.
 describe.concurrent('the simulator catches broken servers', () => {
   let server: Awaited<ReturnType<typeof startRealServer>>;
@@ -40,6 +47,28 @@ describe.concurrent('the simulator catches broken servers', () => {
         await proxy.close();
       }
     });
+  });
+
+  it.each(SCRIPTED_CASES)('semantics: %s breaks %s', async (fault, rule) => {
+    const proxy = await startFaultProxy(server.url, fault);
+    try {
+      const r = await runScenario('semantics', {
+        url: proxy.url,
+        clients: 12,
+        rooms: 3,
+        rate: 10,
+        duration: 1.2,
+        workers: 1,
+        seed: 5,
+      });
+      expect(proxy.injected).toBeGreaterThan(0);
+      expect(r.ok).toBe(false);
+      const check = r.checks.find((c) => c.rule === rule);
+      expect(check?.ok).toBe(false);
+      expect(check?.examples.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('skip-sender also shows up as missing deliveries in the global verifier', async () => {

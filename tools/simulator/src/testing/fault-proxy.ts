@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeServerFrame, encodeServerEvent, type ServerFrame } from '@roomcast/protocol';
+import { decodeClientFrame, decodeServerFrame, encodeServerEvent, type ServerFrame } from '@roomcast/protocol';
 import WebSocket, { WebSocketServer } from 'ws';
 
 /**
@@ -13,6 +13,9 @@ export const FAULTS = {
   duplicate: 'delivers every message twice',
   reorder: 'swaps consecutive messages of the same room',
   leak: 'copies each message into a connection that is not in its room',
+  'drop-left': 'drops every user:left, so members never learn who went away',
+  'double-ack': 'answers every request twice',
+  'accept-outsiders': 'turns not_in_room errors into acks, as if the request had been accepted',
 } as const;
 export type Fault = keyof typeof FAULTS;
 
@@ -21,6 +24,8 @@ interface Downstream {
   clientId?: string;
   name?: string;
   rooms: Set<string>;
+  /** Client requests by id, to forge a plausible ack for a refused one. */
+  requests: Map<number, { event: string; room: string }>;
   held?: { room: string; raw: string; timer: NodeJS.Timeout };
 }
 
@@ -64,6 +69,30 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
     }
   }
 
+  /** The faults about presence and replies; true when the frame was handled here. */
+  function rewrite(d: Downstream, frame: ServerFrame, raw: string): boolean {
+    if (fault === 'drop-left' && frame.event === 'user:left') {
+      injected++;
+      return true;
+    }
+    if (fault === 'double-ack' && frame.event === 'ack') {
+      send(d, raw);
+      send(d, raw);
+      injected++;
+      return true;
+    }
+    if (fault === 'accept-outsiders' && frame.event === 'error' && frame.data.code === 'not_in_room') {
+      const id = frame.data.id;
+      const req = id === undefined ? undefined : d.requests.get(id);
+      if (id === undefined || !req) return false;
+      const result = req.event === 'send' ? { room: req.room, seq: 1 } : { room: req.room };
+      send(d, encodeServerEvent('ack', { id, result }));
+      injected++;
+      return true;
+    }
+    return false;
+  }
+
   function forward(d: Downstream, raw: string): void {
     const decoded = decodeServerFrame(raw);
     if (!decoded.ok) {
@@ -72,6 +101,7 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
     }
     const frame = decoded.frame;
     track(d, frame);
+    if (rewrite(d, frame, raw)) return;
     if (frame.event !== 'message') {
       flushHeld(d);
       send(d, raw);
@@ -130,7 +160,7 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
     const target = new URL(upstreamWsUrl);
     target.search = new URL(req.url ?? '/', 'http://proxy').search;
     const upstream = new WebSocket(target);
-    const d: Downstream = { socket, rooms: new Set() };
+    const d: Downstream = { socket, rooms: new Set(), requests: new Map() };
     clients.add(d);
     const early: string[] = [];
     upstream.on('open', () => {
@@ -139,6 +169,12 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
     upstream.on('message', (data) => forward(d, data.toString()));
     socket.on('message', (data) => {
       const raw = data.toString();
+      if (fault === 'accept-outsiders') {
+        const req = decodeClientFrame(raw);
+        if (req.ok && req.frame.id !== undefined) {
+          d.requests.set(req.frame.id, { event: req.frame.event, room: req.frame.data.room });
+        }
+      }
       if (upstream.readyState === WebSocket.OPEN) upstream.send(raw);
       else early.push(raw);
     });
