@@ -110,7 +110,10 @@ export function buildProgram(): Command {
     )
     .addOption(new Option('--step <n>', 'capacity: clients added per step (default: 250)').argParser(integer('--step')))
     .option('--json', 'print the result as JSON on stdout instead of the table (default: off)')
-    .option('--report <file.html>', 'also write a self-contained HTML report with the latency percentile plot')
+    .option(
+      '--report <file.html>',
+      'also write a self-contained HTML report with the latency percentile plot (default: none)',
+    )
     .option('--no-progress', 'no live progress line (default: shown when stderr is a terminal)')
     .addHelpText('after', SCENARIO_HELP)
     .showHelpAfterError();

@@ -82,7 +82,7 @@ export async function runScenario(
 
   // Every run stops by itself: a generous budget past the planned traffic time, then abort.
   const planned = name === 'capacity' ? Math.ceil(options.clients / options.step) * options.duration : options.duration;
-  const budgetMs = planned * 1000 * 1.5 + options.timeout * 4 + options.clients * 20 + 30_000;
+  const budgetMs = planned * 1000 * 1.5 + options.timeout * 4 + options.clients * 50 + 30_000;
   let watchdog: NodeJS.Timeout | undefined;
   try {
     const outcome = await Promise.race([

@@ -23,7 +23,7 @@ export interface Window {
 export type Status = 'required' | 'forbidden' | 'maybe';
 
 /** The server may remove a closed connection a little after the client saw the close. */
-export const CLOSE_GRACE_MS = 1000;
+export const CLOSE_GRACE_MS = 2000;
 
 export function membershipIntervals(log: SessionLog): Interval[] {
   const out: Interval[] = [];
