@@ -10,6 +10,8 @@ const PROFILES = {
   chat: { send: 0.66, join: 0.12, leave: 0.1, probe: 0.04 },
   // Mostly come and go (churn scenario).
   churn: { send: 0.22, join: 0.1, leave: 0.1, probe: 0.03 },
+  // Never chat, only move around (semantics clients beyond --senders).
+  listen: { send: 0, join: 0.45, leave: 0.35, probe: 0.1 },
 } as const;
 
 /**

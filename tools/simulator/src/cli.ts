@@ -65,7 +65,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--senders <n>',
-        `clients that send (churn: clients that stay and chat; publish: HTTP connections); default: all clients (semantics), ${SCENARIOS.filter(
+        `clients that chat (semantics: the others only move between rooms; churn: the others come and go; publish: HTTP connections); default: all clients (semantics), ${SCENARIOS.filter(
           (s) => s !== 'semantics',
         )
           .map((s) => `${DEFAULTS[s].senders} (${s})`)

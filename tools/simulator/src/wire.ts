@@ -29,7 +29,7 @@ export interface ScriptParams {
   rooms: string[];
   maxRooms: number;
   /** Clients with a chatty profile and clients with a churny one (churn scenario). */
-  profiles: Record<number, 'chat' | 'churn'>;
+  profiles: Record<number, 'chat' | 'churn' | 'listen'>;
   /** Actions per second per client. */
   rate: number;
 }

@@ -20,8 +20,9 @@ export function scripted(kind: 'semantics' | 'churn'): Scenario {
       const specs = clientSpecs(env, 0, options.clients);
       const { failed } = await connectAll(env, specs);
       const profiles: ScriptParams['profiles'] = {};
-      // churn: the first --senders clients stay and chat, the others come and go.
-      if (kind === 'churn') for (const s of specs) profiles[s.client] = s.client < options.senders ? 'chat' : 'churn';
+      // The first --senders clients chat; the others come and go (churn) or only move between rooms (semantics).
+      const others = kind === 'churn' ? 'churn' : 'listen';
+      for (const s of specs) profiles[s.client] = s.client < options.senders ? 'chat' : others;
       env.phase('running');
       const start = now();
       const params: ScriptParams = {
