@@ -52,6 +52,25 @@ describe('the log verifier', () => {
     expect(v.counts['rooms-isolated']).toBe(1);
     expect(v.examples['delivery-complete']?.[0]).toMatch(/client 1 .* never received seq 1/);
   });
+
+  it('accepts a seq that starts again in a new membership, and counts it as a restart', () => {
+    const frames = [
+      { k: 'msg' as const, t: 20, room: 'a', seq: 1, mid: 'm1', from: 'A' },
+      { k: 'msg' as const, t: 30, room: 'a', seq: 2, mid: 'm2', from: 'A' },
+      { k: 'msg' as const, t: 80, room: 'a', seq: 1, mid: 'm3', from: 'A' },
+    ];
+    const requests = [
+      { event: 'send' as const, room: 'a', t0: 19, t1: 21, reply: 'ack' as const, seq: 1, mid: 'm1' },
+      { event: 'send' as const, room: 'a', t0: 29, t1: 31, reply: 'ack' as const, seq: 2, mid: 'm2' },
+      { event: 'leave' as const, room: 'a', t0: 40, t1: 41, reply: 'ack' as const },
+      { event: 'join' as const, room: 'a', t0: 60, t1: 61, reply: 'ack' as const },
+      { event: 'send' as const, room: 'a', t0: 79, t1: 81, reply: 'ack' as const, seq: 1, mid: 'm3' },
+    ];
+    const v = new Violations();
+    const out = verifyLogs([session({ frames, requests })], v);
+    expect(v.total).toBe(0);
+    expect(out.seqRestarts).toBe(1);
+  });
 });
 
 describe('latency histograms', () => {

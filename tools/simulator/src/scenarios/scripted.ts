@@ -48,15 +48,21 @@ export function scripted(kind: 'semantics' | 'churn'): Scenario {
           'the frame log hit its limit, so part of the run was not verified: use fewer clients or less time',
         );
       }
+      const notes = [
+        `verified ${verified.messages} messages and ${verified.presence} presence changes over ${collected.sessions.length} connections`,
+      ];
+      if (verified.seqRestarts > 0) {
+        notes.push(
+          `seq went back on rejoin ${verified.seqRestarts} time(s): the room had emptied and its seq started again (the server forgets a room's seq when it empties); order held within every membership`,
+        );
+      }
       if (failed > 0) warnings.push(`${failed} of ${options.clients} clients could not connect`);
       return {
         ...collected,
         trafficSeconds,
         rules: Object.keys(RULES) as Rule[],
         warnings,
-        notes: [
-          `verified ${verified.messages} messages and ${verified.presence} presence changes over ${collected.sessions.length} connections`,
-        ],
+        notes,
       };
     },
   };

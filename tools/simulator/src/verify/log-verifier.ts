@@ -23,7 +23,10 @@ const name = (s: SessionLog) => `client ${s.client} (${s.clientId ?? '?'}, conne
  * timing leaves it open whether a connection was a member (a join or leave in flight), either
  * outcome is accepted; everything else must be exact.
  */
-export function verifyLogs(logs: readonly SessionLog[], v: Violations): { messages: number; presence: number } {
+export function verifyLogs(
+  logs: readonly SessionLog[],
+  v: Violations,
+): { messages: number; presence: number; seqRestarts: number } {
   const byId = new Map<string, SessionLog>();
   const intervals = new Map<SessionLog, Map<string, Interval[]>>();
   const membersOf = new Map<string, Set<SessionLog>>();
@@ -54,6 +57,9 @@ export function verifyLogs(logs: readonly SessionLog[], v: Violations): { messag
   // What each connection received, checked frame by frame.
   const receipts = new Map<SessionLog, Map<string, number>>();
   const presenceSeen = new Map<string, number>();
+  // Not a violation (order holds within each membership), but worth knowing: a room that emptied
+  // started its seq again, so a member who came back saw seqs go backwards.
+  let seqRestarts = 0;
   for (const log of logs) {
     const got = new Map<string, number>();
     receipts.set(log, got);
@@ -92,6 +98,10 @@ export function verifyLogs(logs: readonly SessionLog[], v: Violations): { messag
         ?.get(f.room)
         ?.find((i) => i.startLo <= f.t && f.t <= i.endHi);
       if (!interval) continue;
+      if (!lastSeq.has(interval)) {
+        const before = [...lastSeq].filter(([i]) => i.room === f.room).map(([, seq]) => seq);
+        if (before.length > 0 && f.seq <= Math.max(...before)) seqRestarts++;
+      }
       const last = lastSeq.get(interval) ?? 0;
       if (f.seq < last) {
         v.add('delivery-in-order', `${name(log)} received seq ${f.seq} of "${f.room}" after seq ${last}`);
@@ -144,5 +154,5 @@ export function verifyLogs(logs: readonly SessionLog[], v: Violations): { messag
       );
     }
   }
-  return { messages: messages.size, presence: presence.length };
+  return { messages: messages.size, presence: presence.length, seqRestarts };
 }
