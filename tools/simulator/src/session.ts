@@ -275,9 +275,13 @@ export class Session {
       case 'ack':
       case 'error': {
         const id = frame.data.id;
-        if (frame.event === 'error') ctx.countError(frame.data.code);
+        const p = id === undefined ? undefined : this.pending.get(id);
+        if (frame.event === 'error') {
+          // A probe's refusal is the answer it was after, not an error of the run.
+          if (p?.log.expect === frame.data.code) ctx.countExpectedError(frame.data.code);
+          else ctx.countError(frame.data.code);
+        }
         if (id === undefined) return;
-        const p = this.pending.get(id);
         if (!p) {
           if (this.timedOut.delete(id)) return;
           const what = id < this.nextId ? 'a second reply' : 'a reply to an id it never sent';

@@ -34,6 +34,11 @@ export class WorkerContext {
     this.errorsByCode[code] = (this.errorsByCode[code] ?? 0) + 1;
   }
 
+  countExpectedError(code: string): void {
+    const key = `${code} (expected)`;
+    this.errorsByCode[key] = (this.errorsByCode[key] ?? 0) + 1;
+  }
+
   /** Whether one more frame may be logged (log mode), bounding memory. */
   canLog(): boolean {
     if (this.logged >= this.init.logLimit) {
