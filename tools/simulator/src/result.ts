@@ -19,6 +19,8 @@ export interface CapacityStep {
   p95: number | null;
   p99: number | null;
   underLimit: boolean;
+  /** This step's latency by percentile, for the plot. */
+  curve: { percentile: number; ms: number }[];
 }
 
 export interface HttpFigures {

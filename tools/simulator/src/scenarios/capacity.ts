@@ -61,6 +61,7 @@ export const capacity: Scenario = {
         p95: s?.p95 ?? null,
         p99: s?.p99 ?? null,
         underLimit,
+        curve: s?.curve ?? [],
       });
       if (failed > 0) warnings.push(`step ${steps.length}: ${failed} of ${add} new clients could not connect`);
       if (!underLimit || opened === 0) break;
