@@ -56,8 +56,9 @@ describe.concurrent('the simulator catches broken servers', () => {
         url: proxy.url,
         clients: 12,
         rooms: 3,
-        rate: 10,
-        duration: 1.2,
+        // Enough actions that every client probes and moves a few times.
+        rate: 12,
+        duration: 1.5,
         workers: 1,
         seed: 5,
       });
