@@ -114,7 +114,8 @@ export function verifyLogs(
     for (const member of membersOf.get(m.room) ?? []) {
       if (statusOf(member, m.room, m) !== 'required') continue;
       if (receipts.get(member)?.has(m.mid)) continue;
-      const who = member === m.sender ? 'its own message' : `seq ${m.seq ?? '?'} from ${name(m.sender)}`;
+      const seq = `seq ${m.seq ?? '?'}`;
+      const who = member === m.sender ? `its own message (${seq})` : `${seq} from ${name(m.sender)}`;
       v.add('delivery-complete', `${name(member)} never received ${who} in "${m.room}"`);
     }
   }
