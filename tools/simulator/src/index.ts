@@ -1,0 +1,17 @@
+export { type LatencySummary, mergeHistograms, newHistogram, summarize } from './latency.js';
+export {
+  BOUNDS,
+  DEFAULTS,
+  isScenario,
+  OptionsError,
+  resolveOptions,
+  SCENARIOS,
+  type ScenarioName,
+  type SimOptions,
+} from './options.js';
+export { renderHtml } from './report/html.js';
+export { renderTable } from './report/table.js';
+export type { CapacityStep, Check, HttpFigures, RunResult } from './result.js';
+export { type RunHooks, runScenario, serverEnvFor } from './run.js';
+export { parseTargetUrl, TargetError } from './target.js';
+export { RULES, type Rule } from './verify/violations.js';

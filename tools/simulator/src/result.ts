@@ -1,0 +1,77 @@
+import type { LatencySummary } from './latency.js';
+import type { ScenarioName, SimOptions } from './options.js';
+import type { Rule } from './verify/violations.js';
+
+export interface Check {
+  rule: Rule;
+  description: string;
+  ok: boolean;
+  violations: number;
+  examples: string[];
+}
+
+export interface CapacityStep {
+  clients: number;
+  connected: number;
+  deliveries: number;
+  deliveriesPerSec: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  underLimit: boolean;
+  /** This step's latency by percentile, for the plot. */
+  curve: { percentile: number; ms: number }[];
+}
+
+export interface HttpFigures {
+  requests: number;
+  requestsPerSec: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+}
+
+/** Everything a run found; `--json` prints exactly this. */
+export interface RunResult {
+  scenario: ScenarioName;
+  ok: boolean;
+  seed: number;
+  startedAt: string;
+  durationMs: number;
+  target: { url: string; selfStarted: boolean; serverEnv?: Record<string, string> };
+  options: SimOptions;
+  connections: { attempted: number; opened: number; failed: number; connectMs: LatencySummary | null };
+  traffic: {
+    sent: number;
+    acked: number;
+    delivered: number;
+    presence: number;
+    deliveriesPerSec: number;
+    errors: Record<string, number>;
+  };
+  /** Sender's timestamp to each receipt, every receipt, all workers merged. */
+  latency: LatencySummary | null;
+  /** The four headline counts the issue names, plus presence. */
+  summary: {
+    missing: number;
+    duplicated: number;
+    misrouted: number;
+    outOfOrder: number;
+    presence: number;
+    replies: number;
+  };
+  checks: Check[];
+  generator: {
+    workers: number;
+    cpuPercent: number;
+    eluMean: number;
+    eluMax: number;
+    saturated: boolean;
+  };
+  server?: { cpuMs: number; cpuUsPerDelivery: number | null; rssMb: number };
+  http?: HttpFigures;
+  capacity?: { limitMs: number; maxClients: number; steps: CapacityStep[] };
+  warnings: string[];
+  notes: string[];
+}

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { now } from './clock.js';
+import { summarize } from './latency.js';
+import { resolveOptions, type ScenarioName, type SimOptions } from './options.js';
+import type { Check, RunResult } from './result.js';
+import { roomNames } from './scenarios/harness.js';
+import { type ScenarioEnv, scenarios } from './scenarios/index.js';
+import { type ProgressListener, Swarm } from './swarm.js';
+import { machineUsage, processUsage, startServer, type Target, useUrl } from './target.js';
+import { RULES, type Rule } from './verify/violations.js';
+
+export interface RunHooks {
+  /** Live counts from the workers, a few times a second. */
+  onProgress?: ProgressListener;
+  /** Called as the run moves from phase to phase (connecting, running, ...). */
+  onPhase?: (phase: string) => void;
+}
+
+/** Workers busier than this are the bottleneck, not the server. */
+const SATURATED = 0.9;
+
+/** Settings for a server the simulator starts itself, raised above the defaults as the scenario needs. */
+export function serverEnvFor(options: SimOptions): Record<string, string> {
+  // Inbound frames per connection: sends plus joins/leaves, with headroom for bursts.
+  const perSec = Math.max(50, Math.ceil(options.rate * 2));
+  return {
+    RATE_LIMIT_PER_SEC: String(perSec),
+    RATE_LIMIT_BURST: String(Math.max(100, perSec * 2)),
+    MAX_CONNECTIONS: String(Math.max(10_000, options.clients + 100)),
+    MAX_ROOMS_PER_CONNECTION: String(Math.max(32, options.rooms)),
+    LOG_LEVEL: 'warn',
+  };
+}
+
+/** Runs one scenario from start to end and returns what it found; never leaves a worker or server behind. */
+export async function runScenario(
+  name: ScenarioName,
+  given: Partial<SimOptions> = {},
+  hooks: RunHooks = {},
+): Promise<RunResult> {
+  const options = resolveOptions(name, given, availableParallelism());
+  const scenario = scenarios[name];
+  const startedAt = new Date();
+  const t0 = now();
+  const cpu0 = process.cpuUsage();
+  const machine0 = machineUsage();
+  const warnings: string[] = [];
+  const notes: string[] = [];
+
+  const target: Target = options.url ? useUrl(options.url) : await startServer(serverEnvFor(options));
+  if (target.serverEnv) {
+    const env = Object.entries(target.serverEnv)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    notes.push(`server: started by the simulator at ${target.wsUrl} with ${env}`);
+  } else if (options.rate * 2 > 50 && name !== 'publish') {
+    warnings.push(
+      `--rate ${options.rate} may exceed the server's per-connection rate limit (default RATE_LIMIT_PER_SEC=50); refused frames count as failures`,
+    );
+  }
+  const serverCpu0 = target.pid ? processUsage(target.pid) : null;
+  const runTag = randomBytes(4).toString('hex');
+  const swarm = new Swarm(options.workers, {
+    url: target.wsUrl,
+    runTag,
+    mode: scenario.mode,
+    replyTimeoutMs: options.timeout,
+    logLimit: 2_000_000,
+    padding: options.size,
+  });
+  swarm.onProgress(hooks.onProgress);
+  const env: ScenarioEnv = {
+    name,
+    options,
+    target,
+    swarm,
+    runTag,
+    rooms: roomNames(runTag, options.rooms),
+    phase: (p) => hooks.onPhase?.(p),
+  };
+
+  // Every run stops by itself: a generous budget past the planned traffic time, then abort.
+  const planned = name === 'capacity' ? Math.ceil(options.clients / options.step) * options.duration : options.duration;
+  const budgetMs = planned * 1000 * 1.5 + options.timeout * 4 + options.clients * 50 + 30_000;
+  let watchdog: NodeJS.Timeout | undefined;
+  try {
+    const outcome = await Promise.race([
+      scenario.run(env),
+      new Promise<never>((_, reject) => {
+        watchdog = setTimeout(() => reject(new Error(`run aborted after ${Math.round(budgetMs / 1000)} s`)), budgetMs);
+      }),
+    ]);
+    env.phase('closing');
+    await swarm.all({ type: 'close' }).catch(() => undefined);
+    const elu = swarm.takeElu();
+    const wallMs = now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / wallMs / availableParallelism()) * 1000) / 10;
+    // Judged on the 90th percentile of quarter-second samples: one busy moment is not saturation.
+    const saturated = elu.p90 > SATURATED;
+    if (saturated) {
+      warnings.push(
+        `the generator is saturated (its workers were over ${Math.round(SATURATED * 100)}% busy for a tenth of the run or more): latency includes client-side queueing; use fewer clients, more --workers, or another machine`,
+      );
+    }
+    const serverCpu1 = target.pid ? processUsage(target.pid) : null;
+    const machine1 = machineUsage();
+    if (machine0 && machine1) {
+      // What neither the generator nor the server used: other processes competing for the cores.
+      const serverMs = serverCpu0 && serverCpu1 ? serverCpu1.cpuMs - serverCpu0.cpuMs : 0;
+      const otherMs = machine1.busyMs - machine0.busyMs - (cpu.user + cpu.system) / 1000 - serverMs;
+      const share = otherMs / Math.max(1, machine1.totalMs - machine0.totalMs);
+      if (share > 0.25) {
+        warnings.push(
+          `other processes used ${Math.round(share * 100)}% of the machine's CPU during the run: latency and rates are noisy; compare runs side by side`,
+        );
+      }
+    }
+    const { counters, violations } = outcome;
+    const checks: Check[] = outcome.rules.map((rule) => ({
+      rule,
+      description: RULES[rule],
+      ok: !violations.counts[rule],
+      violations: violations.counts[rule] ?? 0,
+      examples: violations.examples[rule] ?? [],
+    }));
+    const count = (r: Rule) => violations.counts[r] ?? 0;
+    const result: RunResult = {
+      scenario: name,
+      ok: checks.every((c) => c.ok) && !outcome.warnings.some((w) => w.includes('not verified')),
+      seed: options.seed,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(wallMs),
+      target: {
+        url: target.wsUrl,
+        selfStarted: target.selfStarted,
+        ...(target.serverEnv ? { serverEnv: target.serverEnv } : {}),
+      },
+      options,
+      connections: {
+        attempted: counters.connects + counters.connectFailures,
+        opened: counters.connects,
+        failed: counters.connectFailures,
+        connectMs: summarize(outcome.connectTime),
+      },
+      traffic: {
+        sent: outcome.http?.requests ?? counters.sent,
+        acked: counters.acked,
+        delivered: counters.delivered,
+        presence: counters.presence,
+        deliveriesPerSec: Math.round(counters.delivered / Math.max(0.001, outcome.trafficSeconds)),
+        errors: outcome.errorsByCode,
+      },
+      latency: summarize(outcome.latency),
+      summary: {
+        missing: count('delivery-complete'),
+        duplicated: count('delivery-once'),
+        misrouted: count('rooms-isolated'),
+        outOfOrder: count('delivery-in-order'),
+        presence: count('presence-to-others') + count('presence-not-to-subject') + count('presence-only-to-members'),
+        replies: count('one-reply-per-id'),
+      },
+      checks,
+      generator: {
+        workers: swarm.size,
+        cpuPercent,
+        eluMean: Math.round(elu.mean * 100) / 100,
+        eluMax: Math.round(elu.max * 100) / 100,
+        saturated,
+      },
+      ...(serverCpu0 && serverCpu1
+        ? {
+            server: {
+              cpuMs: serverCpu1.cpuMs - serverCpu0.cpuMs,
+              cpuUsPerDelivery:
+                counters.delivered > 0
+                  ? Math.round(((serverCpu1.cpuMs - serverCpu0.cpuMs) * 1000 * 100) / counters.delivered) / 100
+                  : null,
+              rssMb: serverCpu1.rssMb,
+            },
+          }
+        : {}),
+      ...(outcome.http ? { http: outcome.http } : {}),
+      ...(outcome.capacity ? { capacity: outcome.capacity } : {}),
+      warnings: [...warnings, ...outcome.warnings],
+      notes: [...notes, ...outcome.notes],
+    };
+    return result;
+  } finally {
+    clearTimeout(watchdog);
+    await swarm.terminate();
+    await target.stop();
+  }
+}

@@ -1,0 +1,128 @@
+import { type Histogram, mergeHistograms } from '../latency.js';
+import type { ScenarioName, SimOptions } from '../options.js';
+import type { CapacityStep, HttpFigures } from '../result.js';
+import type { Swarm } from '../swarm.js';
+import { type Target, TargetError } from '../target.js';
+import type { Rule } from '../verify/violations.js';
+import { Violations } from '../verify/violations.js';
+import type { ClientSpec, ConnectResult, Counters, DrainReport, SessionLog, WorkerReport } from '../wire.js';
+
+export interface ScenarioEnv {
+  name: ScenarioName;
+  options: SimOptions;
+  target: Target;
+  swarm: Swarm;
+  runTag: string;
+  rooms: string[];
+  phase(name: string): void;
+}
+
+/** What a scenario hands back to the runner, which turns it into a RunResult. */
+export interface ScenarioOutcome {
+  counters: Counters;
+  errorsByCode: Record<string, number>;
+  latency: Histogram;
+  connectTime: Histogram;
+  violations: Violations;
+  /** Seconds of traffic, for rates. */
+  trafficSeconds: number;
+  /** Rules this scenario checks. */
+  rules: Rule[];
+  warnings: string[];
+  notes: string[];
+  http?: HttpFigures;
+  capacity?: { limitMs: number; maxClients: number; steps: CapacityStep[] };
+}
+
+export interface Scenario {
+  /** log: the global verifier sees every frame; track: constant memory per connection. */
+  mode: 'log' | 'track';
+  run(env: ScenarioEnv): Promise<ScenarioOutcome>;
+}
+
+export const roomNames = (runTag: string, n: number) => Array.from({ length: n }, (_, i) => `sim-${runTag}-r${i}`);
+
+export function clientSpecs(env: ScenarioEnv, from: number, count: number): ClientSpec[] {
+  return Array.from({ length: count }, (_, k) => {
+    const client = from + k;
+    return { client, name: `sim-${client}`, room: env.rooms[client % env.rooms.length] as string };
+  });
+}
+
+/** Client n lives on worker n mod W, so senders and receivers spread evenly. */
+export const workerOf = (client: number, workers: number) => client % workers;
+
+export async function connectAll(env: ScenarioEnv, specs: ClientSpec[]): Promise<{ opened: number; failed: number }> {
+  const results = await env.swarm.all<ConnectResult[]>((w) => ({
+    type: 'connect',
+    clients: specs.filter((s) => workerOf(s.client, env.swarm.size) === w),
+    concurrency: 16,
+  }));
+  const flat = results.flat();
+  const opened = flat.filter((r) => r.ok).length;
+  if (opened === 0 && specs[0]?.client === 0) {
+    throw new TargetError(
+      `none of ${specs.length} clients could connect to ${env.target.wsUrl}: is the server running there?`,
+    );
+  }
+  return { opened, failed: flat.length - opened };
+}
+
+/** Waits for replies and quiet on every worker; returns the seqs acknowledged to senders, by room. */
+export async function drainAll(env: ScenarioEnv, quietMs = 300): Promise<Record<string, number[]>> {
+  const reports = await env.swarm.all<DrainReport>({ type: 'drain', quietMs, maxMs: env.options.timeout + 3000 });
+  const acked: Record<string, number[]> = {};
+  for (const r of reports) {
+    for (const [room, seqs] of Object.entries(r.acked)) acked[room] = [...(acked[room] ?? []), ...seqs];
+  }
+  for (const seqs of Object.values(acked)) seqs.sort((a, b) => a - b);
+  return acked;
+}
+
+export interface Collected {
+  counters: Counters;
+  errorsByCode: Record<string, number>;
+  latency: Histogram;
+  connectTime: Histogram;
+  violations: Violations;
+  sessions: SessionLog[];
+  logOverflow: boolean;
+}
+
+export async function collectAll(
+  env: ScenarioEnv,
+  expected: Record<string, number[]>,
+  reset: boolean,
+): Promise<Collected> {
+  const reports = await env.swarm.all<WorkerReport>({ type: 'collect', expected, reset });
+  const violations = new Violations();
+  const counters = { ...reports[0]?.counters } as Counters;
+  const errorsByCode: Record<string, number> = {};
+  for (const [i, r] of reports.entries()) {
+    violations.merge(r.violations);
+    if (i > 0) for (const k of Object.keys(counters) as (keyof Counters)[]) counters[k] += r.counters[k];
+    for (const [code, n] of Object.entries(r.errorsByCode)) errorsByCode[code] = (errorsByCode[code] ?? 0) + n;
+  }
+  return {
+    counters,
+    errorsByCode,
+    latency: mergeHistograms(reports.map((r) => r.latency)),
+    connectTime: mergeHistograms(reports.map((r) => r.connectTime)),
+    violations,
+    sessions: reports.flatMap((r) => r.sessions),
+    logOverflow: reports.some((r) => r.logOverflow),
+  };
+}
+
+export const TRACK_RULES: Rule[] = [
+  'frames-valid',
+  'welcome-first',
+  'presence-not-to-subject',
+  'delivery-complete',
+  'delivery-once',
+  'delivery-in-order',
+  'sender-included',
+  'rooms-isolated',
+  'one-reply-per-id',
+  'requests-accepted',
+];

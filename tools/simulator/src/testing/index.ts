@@ -1,0 +1,1 @@
+export { FAULTS, type Fault, type FaultProxy, startFaultProxy } from './fault-proxy.js';

@@ -1,0 +1,123 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy } from '../src/testing/index.js';
+import { startRealServer } from './real-server.js';
+
+const pkg = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the CLI from source the way `pnpm sim` does. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=@roomcast/source', join(pkg, 'src/cli.ts'), ...args],
+      { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.concurrent('the CLI', () => {
+  let server: Awaited<ReturnType<typeof startRealServer>>;
+  beforeAll(async () => {
+    server = await startRealServer();
+  });
+  afterAll(() => server.close());
+
+  it('--help documents every option with its default', async () => {
+    const { code, stdout } = await cli(['--help']);
+    expect(code).toBe(0);
+    for (const flag of [
+      '--url',
+      '--clients',
+      '--rooms',
+      '--senders',
+      '--rate',
+      '--duration',
+      '--seed',
+      '--json',
+      '--report',
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+    for (const scenario of ['semantics', 'fanout', 'capacity', 'churn', 'publish']) expect(stdout).toContain(scenario);
+    expect(stdout).toMatch(/--clients <n>[\s\S]*default: 40\s+\(semantics\),\s+200\s+\(fanout\)/);
+  });
+
+  it('refuses bad input with a clear message and exit code 2', async () => {
+    const bad = await cli(['fanout', '--clients', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--clients must be a number/);
+    const unknown = await cli(['nonsense']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown scenario "nonsense"/);
+    const url = await cli(['--url', 'http://127.0.0.1:1/ws', '--duration', '1']);
+    expect(url.code).toBe(2);
+    expect(url.stderr).toMatch(/ws:\/\/ or wss:\/\//);
+    const nobody = await cli(['--url', 'ws://127.0.0.1:1/ws', '--clients', '2', '--duration', '1']);
+    expect(nobody.code).toBe(2);
+    expect(nobody.stderr).toMatch(/none of 2 clients could connect/);
+  });
+
+  it('starts its own server, prints JSON and writes a self-contained HTML report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roomcast-sim-'));
+    const report = join(dir, 'out.html');
+    const { code, stdout } = await cli([
+      'semantics',
+      '--clients',
+      '8',
+      '--rooms',
+      '2',
+      '--duration',
+      '1',
+      '--json',
+      '--report',
+      report,
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.ok).toBe(true);
+    expect(result.target.selfStarted).toBe(true);
+    expect(result.target.serverEnv.RATE_LIMIT_PER_SEC).toBeDefined();
+    expect(result.server.cpuMs).toBeGreaterThanOrEqual(0);
+    const html = readFileSync(report, 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('PASS');
+    // Self-contained: no script, stylesheet or image fetched from anywhere.
+    expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('exits 1 and names the violation when the server is broken', async () => {
+    const proxy = await startFaultProxy(server.url, 'duplicate');
+    try {
+      const { code, stdout } = await cli([
+        'fanout',
+        '--url',
+        proxy.url,
+        '--clients',
+        '6',
+        '--senders',
+        '2',
+        '--duration',
+        '0.6',
+      ]);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/FAIL/);
+      expect(stdout).toMatch(/FAIL delivery-once: .*twice/s);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
