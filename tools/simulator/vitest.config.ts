@@ -1,16 +1,6 @@
-import { defineProject } from 'vitest/config';
+import { project } from '../../vitest.shared.js';
 
-const conditions = ['@roomcast/source'];
-
-export default defineProject({
-  // Vite applies `resolve.conditions` to browser code only; tests run server-side, hence `ssr` too.
-  resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: conditions } },
-  // Scenario runs start workers and servers; give them room on a 2-core machine.
-  test: {
-    name: 'simulator',
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
+// Scenario runs start workers and servers; give them room on a 2-core machine.
+export default project('simulator', {
+  test: { include: ['test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
 });
