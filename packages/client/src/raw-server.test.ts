@@ -3,8 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createClient, type RoomcastClient } from './client.js';
 import type { ClientOptions } from './options.js';
-import { next, record } from './test-support/events.js';
 import { rawServer, welcomeFrame } from './test-support/raw-server.js';
+import { next, record } from './testing.js';
 
 const cleanup: (() => unknown)[] = [];
 

@@ -1,9 +1,8 @@
+import { type ClientOptions, createClient, type RoomcastClient } from '@roomcast/client';
+import { next, record } from '@roomcast/client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createClient, type RoomcastClient } from './client.js';
-import type { ClientOptions } from './options.js';
-import { next, record } from './test-support/events.js';
-import { memberNames, startServer, type TestServer } from './test-support/server.js';
+import { memberNames, startServer, type TestServer } from './server.js';
 
 const servers: TestServer[] = [];
 const clients: RoomcastClient[] = [];

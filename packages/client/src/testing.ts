@@ -1,4 +1,5 @@
-import type { RoomcastClient, RoomcastEvents } from '../client.js';
+// Test helpers for apps built on the client: `@roomcast/client/testing`.
+import type { RoomcastClient, RoomcastEvents } from './client.js';
 
 /** The next event of that kind (matching `where`), or a rejection naming what never came. */
 export function next<K extends keyof RoomcastEvents>(

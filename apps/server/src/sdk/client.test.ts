@@ -1,10 +1,9 @@
+import { createClient, isRoomcastError, type RoomcastClient, RoomcastError } from '@roomcast/client';
+import { next, record } from '@roomcast/client/testing';
 import type { Message, UserJoined, Welcome } from '@roomcast/protocol';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createClient, type RoomcastClient } from './client.js';
-import { isRoomcastError, RoomcastError } from './errors.js';
-import { next, record } from './test-support/events.js';
-import { memberNames, startServer, type TestServer } from './test-support/server.js';
+import { memberNames, startServer, type TestServer } from './server.js';
 
 let server: TestServer;
 const clients: RoomcastClient[] = [];

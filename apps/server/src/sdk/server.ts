@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { buildApp, type Config } from '@roomcast/server';
+import { buildApp } from '../app.js';
+import type { Config } from '../config.js';
 
 export interface TestServer {
   app: Awaited<ReturnType<typeof buildApp>>;
@@ -8,7 +9,7 @@ export interface TestServer {
   http: string;
 }
 
-/** A real Roomcast server on a free port (or the given one, to restart "the same" server). */
+/** A real Roomcast server for the SDK tests on a free port (or the given one, to restart "the same" server). */
 export async function startServer(config: Partial<Config> = {}, port = 0): Promise<TestServer> {
   const app = await buildApp({ config: { HEARTBEAT_MS: 0, ...config }, logger: false, closeGraceMs: 200 });
   await app.listen({ port, host: '127.0.0.1' });
