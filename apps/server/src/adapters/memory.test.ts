@@ -64,3 +64,29 @@ describe('adapter seam: several nodes on one MemoryBus', () => {
     expect((await again.next('message')).seq).toBe(1);
   });
 });
+
+/** An adapter whose backend is down for one room, as a Redis adapter can be. */
+class FailingAdapter extends MemoryAdapter {
+  override async remoteMembers(room: string) {
+    if (room === 'broken') throw new Error('backend unavailable');
+    return super.remoteMembers(room);
+  }
+}
+
+describe('adapter failures', () => {
+  it('close a connection that cannot be welcomed with 1011, and answer a failed join with internal', async () => {
+    const server = await startServer({ adapter: new FailingAdapter() });
+    servers.push(server);
+    const doomed = await TestClient.connect(server.ws, { name: 'doomed', room: 'broken' });
+    clients.push(doomed);
+    expect((await doomed.waitClosed()).code).toBe(1011);
+    expect(doomed.frames).toEqual([]);
+
+    const ann = await TestClient.join(server.ws, 'ann');
+    clients.push(ann);
+    const id = ann.emit('join', { room: 'broken' });
+    expect(await ann.next('error')).toMatchObject({ code: 'internal', id });
+    ann.emit('send', { room: 'lobby', text: 'still works' });
+    expect(await ann.next('message')).toMatchObject({ text: 'still works' });
+  });
+});

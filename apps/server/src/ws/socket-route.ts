@@ -41,7 +41,11 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
     // behind a `join` must see the join done, and nothing may precede the welcome.
-    let queue: Promise<unknown> = welcome(conn, req.query.room ?? 'lobby');
+    // A connection that cannot be welcomed (its adapter failed) is told to retry later.
+    let queue: Promise<unknown> = welcome(conn, req.query.room ?? 'lobby').catch((err) => {
+      app.log.error({ err, clientId: conn.id }, 'welcome failed');
+      conn.close('internal_error');
+    });
 
     socket.on('message', (raw: RawData, isBinary: boolean) => {
       if (!conn.limiter.take()) {
@@ -51,7 +55,10 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
         return conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
       }
       if (isBinary) return conn.sendError('binary_unsupported');
-      queue = queue.then(() => handleFrame(conn, raw.toString()));
+      // handleFrame answers its own failures; the catch keeps one surprise from stalling the queue.
+      queue = queue
+        .then(() => handleFrame(conn, raw.toString()))
+        .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
     });
     socket.on('pong', () => {
       conn.alive = true;
