@@ -111,5 +111,7 @@ describe('HTTP API', () => {
     expect(text).toContain('roomcast_errors_total{code="bad_json"} 1');
     expect(text).toContain('roomcast_frames_received_total{event="send"} 1');
     expect(text).toContain('roomcast_messages_published_total{source="ws"} 1');
+    // welcome, error, message (a broadcast to its one member), ack
+    expect(text).toContain('roomcast_frames_sent_total 4');
   });
 });

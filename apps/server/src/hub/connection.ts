@@ -42,8 +42,18 @@ export class Connection {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Sends a pre-encoded frame. A reader that lets its buffer grow past the limit is cut off, not waited for. */
+  /** Sends one frame and counts it. */
   send(frame: string | Buffer): boolean {
+    const sent = this.write(frame);
+    if (sent) this.metrics.framesOut.inc();
+    return sent;
+  }
+
+  /**
+   * Writes a pre-encoded frame without counting it (broadcasts count once per fan-out).
+   * A reader that lets its buffer grow past the limit is cut off, not waited for.
+   */
+  write(frame: string | Buffer): boolean {
     if (!this.open) {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;
@@ -54,7 +64,6 @@ export class Connection {
       return false;
     }
     this.socket.send(frame, { binary: false });
-    this.metrics.framesOut.inc();
     return true;
   }
 

@@ -135,8 +135,9 @@ export class Hub implements AdapterSink {
     const bytes = Buffer.from(frame);
     let sent = 0;
     for (const conn of members) {
-      if (conn !== except && conn.send(bytes)) sent++;
+      if (conn !== except && conn.write(bytes)) sent++;
     }
+    this.metrics.framesOut.inc(sent);
     this.metrics.fanout.observe(sent);
     return sent;
   }
