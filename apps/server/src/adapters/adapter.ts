@@ -26,7 +26,7 @@ export interface Adapter {
   presence(room: string, change: PresenceChange, user: User): Promise<void>;
   /** Members of a room on the other nodes (this node's are the hub's own). */
   remoteMembers(room: string): Promise<User[]>;
-  /** The room has no members left on this node; the adapter may forget its state if none remain anywhere. */
+  /** The room has no members left on this node; the adapter may retire its state if none remain anywhere. */
   roomEmptied(room: string): void;
   close(): Promise<void>;
 }

@@ -45,7 +45,7 @@ describe('adapter seam: several nodes on one MemoryBus', () => {
     expect(ann.frames.filter((f) => f.event === 'message')).toHaveLength(2);
   });
 
-  it('answers members cluster-wide and forgets a room once it is empty everywhere', async () => {
+  it("answers members cluster-wide and keeps a room's seq going after it empties everywhere", async () => {
     const { a, b } = await cluster();
     const ann = await TestClient.join(a.ws, 'ann', 'y');
     const bob = await TestClient.join(b.ws, 'bob', 'y');
@@ -58,10 +58,51 @@ describe('adapter seam: several nodes on one MemoryBus', () => {
     await bob.next('user:left');
     await bob.close();
     await ann.until(() => a.app.hub.connections.size + b.app.hub.connections.size === 0, 'both to be gone');
-    const again = await TestClient.join(a.ws, 'cat', 'y');
+    const again = await TestClient.join(b.ws, 'cat', 'y');
     clients.push(again);
-    again.emit('send', { room: 'y', text: 'fresh' });
-    expect((await again.next('message')).seq).toBe(1);
+    again.emit('send', { room: 'y', text: 'later' });
+    expect((await again.next('message')).seq).toBe(2);
+  });
+});
+
+describe('MemoryBus retention', () => {
+  it('forgets only the counters of the rooms that emptied longest ago, beyond its bound', async () => {
+    const server = await startServer({ adapter: new MemoryAdapter(new MemoryBus(2)) });
+    servers.push(server);
+    const seqAfterReturn = async (room: string) => {
+      const c = await TestClient.join(server.ws, 'cat', room);
+      c.emit('send', { room, text: 'back' });
+      const { seq } = await c.next('message');
+      await c.close();
+      return seq;
+    };
+    for (const room of ['r1', 'r2', 'r3']) {
+      const c = await TestClient.join(server.ws, 'ann', room);
+      c.emit('send', { room, text: 'first' });
+      await c.next('message');
+      await c.close();
+      await c.until(() => server.app.hub.connections.size === 0, 'the room to empty');
+    }
+    // r1 emptied first and fell out of a bound of two; r2 and r3 carry on.
+    expect(await seqAfterReturn('r3')).toBe(2);
+    expect(await seqAfterReturn('r1')).toBe(1);
+  });
+
+  it('publishing into an empty room does not grow it past the bound', async () => {
+    const bus = new MemoryBus(1);
+    const server = await startServer({ adapter: new MemoryAdapter(bus) });
+    servers.push(server);
+    const publish = (room: string) =>
+      fetch(`${server.http}/rooms/${room}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'into the void' }),
+      }).then((r) => r.json() as Promise<{ seq: number }>);
+    expect((await publish('a')).seq).toBe(1);
+    expect((await publish('a')).seq).toBe(2);
+    expect((await publish('b')).seq).toBe(1);
+    // Room a was pushed out by b, so it starts again.
+    expect((await publish('a')).seq).toBe(1);
   });
 });
 

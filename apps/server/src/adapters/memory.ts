@@ -8,6 +8,11 @@ import type { Adapter, AdapterSink, PresenceChange } from './adapter.js';
 export class MemoryBus {
   readonly nodes = new Set<MemoryAdapter>();
   private readonly seqs = new Map<string, number>();
+  /** Rooms that emptied, oldest first; their counters are kept so `seq` never goes back. */
+  private readonly emptied = new Set<string>();
+
+  /** `retainEmptied` bounds the counters kept for rooms nobody is in. */
+  constructor(private readonly retainEmptied = 10_000) {}
 
   nextSeq(room: string): number {
     const seq = (this.seqs.get(room) ?? 0) + 1;
@@ -15,9 +20,21 @@ export class MemoryBus {
     return seq;
   }
 
-  forgetIfEmpty(room: string): void {
-    for (const node of this.nodes) if (node.localMembers(room).length > 0) return;
-    this.seqs.delete(room);
+  roomEmptied(room: string): void {
+    if (this.occupied(room)) return;
+    this.emptied.delete(room);
+    this.emptied.add(room);
+    for (const oldest of this.emptied) {
+      if (this.emptied.size <= this.retainEmptied) break;
+      this.emptied.delete(oldest);
+      // A room that filled up again keeps its counter; only a still-empty one is forgotten.
+      if (!this.occupied(oldest)) this.seqs.delete(oldest);
+    }
+  }
+
+  private occupied(room: string): boolean {
+    for (const node of this.nodes) if (node.localMembers(room).length > 0) return true;
+    return false;
   }
 }
 
@@ -53,7 +70,7 @@ export class MemoryAdapter implements Adapter {
   }
 
   roomEmptied(room: string): void {
-    this.bus.forgetIfEmpty(room);
+    this.bus.roomEmptied(room);
   }
 
   async close(): Promise<void> {

@@ -105,7 +105,7 @@ export class Hub implements AdapterSink {
     const message = await this.adapter.publish(room, draft);
     this.metrics.messages.inc({ source });
     const recipients = this.deliver(room, encodeServerEvent('message', message));
-    // Publishing into a room nobody is in must not leave its counter behind.
+    // Publishing into a room nobody is in still lets the adapter retire its counter.
     if (!this.rooms.has(room)) this.adapter.roomEmptied(room);
     return { message, recipients };
   }
