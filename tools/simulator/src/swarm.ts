@@ -1,19 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { siblingUrl, workerEntry } from './module-url.js';
-import type { Command, Counters, WorkerInit, WorkerMessage } from './wire.js';
+import { type Command, type Counters, type WorkerInit, type WorkerMessage, zeroCounters } from './wire.js';
 
 export type ProgressListener = (totals: Counters) => void;
-
-const ZERO: Counters = {
-  open: 0,
-  connects: 0,
-  connectFailures: 0,
-  sent: 0,
-  acked: 0,
-  delivered: 0,
-  presence: 0,
-  errors: 0,
-};
 
 /** The client workers, spread over the cores, as one thing the scenarios can command. */
 export class Swarm {
@@ -34,7 +23,7 @@ export class Swarm {
         execArgv: entry.execArgv,
         workerData: { ...init, workerIndex: i } satisfies WorkerInit,
       });
-      this.latest.push({ ...ZERO });
+      this.latest.push(zeroCounters());
       worker.on('message', (msg: WorkerMessage) => this.onMessage(i, msg));
       worker.on('error', (err) => this.failAll(err));
       worker.on('exit', (code) => {
@@ -53,7 +42,7 @@ export class Swarm {
   }
 
   totals(): Counters {
-    const sum = { ...ZERO };
+    const sum = zeroCounters();
     for (const c of this.latest) for (const k of Object.keys(sum) as (keyof Counters)[]) sum[k] += c[k];
     return sum;
   }

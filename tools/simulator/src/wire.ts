@@ -53,6 +53,10 @@ export interface Counters {
   errors: number;
 }
 
+export function zeroCounters(): Counters {
+  return { open: 0, connects: 0, connectFailures: 0, sent: 0, acked: 0, delivered: 0, presence: 0, errors: 0 };
+}
+
 export interface ConnectResult {
   client: number;
   ok: boolean;

@@ -1,19 +1,10 @@
 import { type Histogram, newHistogram } from './latency.js';
 import { Violations } from './verify/violations.js';
-import type { Counters, WorkerInit } from './wire.js';
+import { type Counters, type WorkerInit, zeroCounters } from './wire.js';
 
 /** State one worker's sessions share: counters, histograms, violations, acknowledged seqs. */
 export class WorkerContext {
-  readonly counters: Counters = {
-    open: 0,
-    connects: 0,
-    connectFailures: 0,
-    sent: 0,
-    acked: 0,
-    delivered: 0,
-    presence: 0,
-    errors: 0,
-  };
+  readonly counters: Counters = zeroCounters();
   readonly errorsByCode: Record<string, number> = {};
   latency: Histogram = newHistogram();
   readonly connectTime: Histogram = newHistogram();

@@ -4,15 +4,7 @@ import type { CapacityStep } from '../result.js';
 import { Violations } from '../verify/violations.js';
 import type { Counters } from '../wire.js';
 import { sendersOn } from './fanout.js';
-import {
-  clientSpecs,
-  collectAll,
-  connectAll,
-  drainAll,
-  type Scenario,
-  type ScenarioEnv,
-  TRACK_RULES,
-} from './harness.js';
+import { collectAll, connectAndSettle, drainAll, type Scenario, type ScenarioEnv, TRACK_RULES } from './harness.js';
 
 /**
  * Adds --step clients at a time and measures broadcast latency at each size, until p95 passes
@@ -33,10 +25,8 @@ export const capacity: Scenario = {
     while (connected < options.clients) {
       const add = Math.min(options.step, options.clients - connected);
       env.phase(`step ${steps.length + 1}: connecting ${connected + add} clients`);
-      const { opened, failed } = await connectAll(env, clientSpecs(env, connected, add));
+      const { opened, failed } = await connectAndSettle(env, connected, add);
       connected += add;
-      // Let the join announcements settle first, or the first messages queue behind them.
-      await drainAll(env, 200);
       env.phase(`step ${steps.length + 1}: measuring ${connected} clients`);
       const before: Counters | undefined = collected?.counters;
       const start = now();

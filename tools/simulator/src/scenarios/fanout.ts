@@ -1,8 +1,7 @@
 import { now } from '../clock.js';
 import {
-  clientSpecs,
   collectAll,
-  connectAll,
+  connectAndSettle,
   drainAll,
   type Scenario,
   type ScenarioEnv,
@@ -23,9 +22,7 @@ export const fanout: Scenario = {
   async run(env: ScenarioEnv) {
     const { options } = env;
     env.phase('connecting');
-    const { failed } = await connectAll(env, clientSpecs(env, 0, options.clients));
-    // Let the join announcements settle first, or the first messages queue behind them.
-    await drainAll(env, 200);
+    const { failed } = await connectAndSettle(env, 0, options.clients);
     env.phase('running');
     const start = now();
     const until = start + options.duration * 1000;

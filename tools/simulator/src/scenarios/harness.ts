@@ -68,6 +68,13 @@ export async function connectAll(env: ScenarioEnv, specs: ClientSpec[]): Promise
   return { opened, failed: flat.length - opened };
 }
 
+/** Connects clients and lets their join announcements settle, so the first messages do not queue behind them. */
+export async function connectAndSettle(env: ScenarioEnv, from: number, count: number) {
+  const outcome = await connectAll(env, clientSpecs(env, from, count));
+  await drainAll(env, 200);
+  return outcome;
+}
+
 /** Waits for replies and quiet on every worker; returns the seqs acknowledged to senders, by room. */
 export async function drainAll(env: ScenarioEnv, quietMs = 300): Promise<Record<string, number[]>> {
   const reports = await env.swarm.all<DrainReport>({ type: 'drain', quietMs, maxMs: env.options.timeout + 3000 });

@@ -1,15 +1,7 @@
 import autocannon from 'autocannon';
 import { now } from '../clock.js';
 import type { HttpFigures } from '../result.js';
-import {
-  clientSpecs,
-  collectAll,
-  connectAll,
-  drainAll,
-  type Scenario,
-  type ScenarioEnv,
-  TRACK_RULES,
-} from './harness.js';
+import { collectAll, connectAndSettle, drainAll, type Scenario, type ScenarioEnv, TRACK_RULES } from './harness.js';
 
 /** Drives POST /rooms/:room/messages with autocannon (--senders connections at --rate each). */
 async function cannon(
@@ -69,9 +61,7 @@ export const publish: Scenario = {
   async run(env: ScenarioEnv) {
     const { options } = env;
     env.phase('connecting');
-    const { failed } = await connectAll(env, clientSpecs(env, 0, options.clients));
-    // Let the join announcements settle first, or the first messages queue behind them.
-    await drainAll(env, 200);
+    const { failed } = await connectAndSettle(env, 0, options.clients);
     env.phase('running');
     const acked: Record<string, number[]> = {};
     const start = now();
