@@ -3,6 +3,6 @@ import { fail } from './handler.js';
 
 export const join: Handler<'join'> = async (hub, conn, { room }) => {
   const outcome = await hub.join(conn, room);
-  if (!outcome.ok) return fail(outcome.code, `A connection can be in at most ${conn.rooms.size} rooms`);
+  if (!outcome.ok) return fail(outcome.code, `A connection can be in at most ${outcome.limit} rooms`);
   return { ok: true, result: { room, members: outcome.members } };
 };

@@ -3,7 +3,7 @@ import type { Adapter, AdapterSink, PresenceChange } from '../adapters/adapter.j
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
 
-export type JoinOutcome = { ok: true; members: User[] } | { ok: false; code: 'too_many_rooms' };
+export type JoinOutcome = { ok: true; members: User[] } | { ok: false; code: 'too_many_rooms'; limit: number };
 
 /**
  * This node's connections and room membership, and the fan-out hot path.
@@ -57,14 +57,15 @@ export class Hub implements AdapterSink {
    */
   async join(conn: Connection, room: string): Promise<JoinOutcome> {
     if (!conn.rooms.has(room) && conn.rooms.size >= this.maxRoomsPerConnection) {
-      return { ok: false, code: 'too_many_rooms' };
+      return { ok: false, code: 'too_many_rooms', limit: this.maxRoomsPerConnection };
     }
     const remote = await this.adapter.remoteMembers(room);
     // Already a member (joined twice, or concurrently), or closed while the adapter answered.
     if (conn.rooms.has(room) || !this.connections.has(conn.id)) {
       return { ok: true, members: [...remote, ...this.localMembers(room)] };
     }
-    if (conn.rooms.size >= this.maxRoomsPerConnection) return { ok: false, code: 'too_many_rooms' };
+    if (conn.rooms.size >= this.maxRoomsPerConnection)
+      return { ok: false, code: 'too_many_rooms', limit: this.maxRoomsPerConnection };
     const local = this.localMembers(room);
     let members = this.rooms.get(room);
     if (!members) {

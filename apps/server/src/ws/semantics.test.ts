@@ -215,6 +215,10 @@ describe('requests', () => {
     ann.emit('join', { room: 'b' });
     await ann.next('ack');
     const id = ann.emit('join', { room: 'c' });
-    expect(await ann.next('error')).toMatchObject({ code: 'too_many_rooms', id });
+    expect(await ann.next('error')).toEqual({
+      code: 'too_many_rooms',
+      message: 'A connection can be in at most 2 rooms',
+      id,
+    });
   });
 });
