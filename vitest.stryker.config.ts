@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { project } from './vitest.shared.js';
+
+// The tests `pnpm mutate` runs against each mutant. Stryker works in a copy of the repository
+// whose workspace links still point at the original, so @roomcast/* is aliased to the copy's own
+// source: a mutant in packages/client must reach the server's SDK tests too.
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const alias = [
+  { find: /^@roomcast\/client\/testing$/, replacement: here('./packages/client/src/testing.ts') },
+  { find: /^@roomcast\/client$/, replacement: here('./packages/client/src/index.ts') },
+  { find: /^@roomcast\/protocol$/, replacement: here('./packages/protocol/src/index.ts') },
+];
+// Browser and bundle tests need Chromium or esbuild per run and cover nothing the others miss.
+const slow = ['**/*.e2e.test.ts', '**/browser-build.test.ts'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      { ...project('server', { resolve: { alias }, test: { exclude: slow } }), root: here('./apps/server') },
+      {
+        ...project('client', { resolve: { alias }, test: { exclude: slow, expect: { poll: { timeout: 5000 } } } }),
+        root: here('./packages/client'),
+      },
+    ],
+  },
+});
