@@ -18,12 +18,18 @@ export interface ConnectionLimits {
   rateBurst: number;
 }
 
-/** One client socket: its identity, rooms, outbound backpressure and inbound rate limit. */
+/**
+ * One client socket: its identity, rooms, outbound backpressure and inbound rate limit.
+ * Its first frame is its welcome, whatever else is ready sooner: until `welcome()`, every frame
+ * for it (replies, errors, broadcasts) is held, in order, and counted against its buffer limit.
+ */
 export class Connection {
   readonly user: User;
   readonly rooms = new Set<string>();
   readonly limiter: RateLimiter;
-  alive = true;
+  /** Frames waiting for the welcome; undefined once it is sent. */
+  private held: (string | Buffer)[] | undefined = [];
+  private heldBytes = 0;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
 
@@ -36,10 +42,24 @@ export class Connection {
   ) {
     this.user = { id, name };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
+    // A connection closed before its welcome never gets what was held for it.
+    socket.once('close', () => {
+      if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
+      this.held = undefined;
+    });
   }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends the welcome, then everything held for it. */
+  welcome(frame: string): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
+    this.send(frame);
+    for (const f of held) this.write(f);
   }
 
   /** Sends one frame and counts it. */
@@ -58,10 +78,15 @@ export class Connection {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;
     }
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + this.heldBytes > this.limits.maxBufferedBytes) {
       this.metrics.dropped.inc({ reason: 'slow_consumer' });
       this.close('slow_consumer');
       return false;
+    }
+    if (this.held) {
+      this.held.push(frame);
+      this.heldBytes += Buffer.byteLength(frame);
+      return true;
     }
     this.socket.send(frame, { binary: false });
     return true;
@@ -72,19 +97,14 @@ export class Connection {
     this.send(encodeServerEvent('error', protocolError(code, message, id)));
   }
 
-  close(reason: CloseReason, detail?: string): void {
+  /** Closes with the reason's code; a peer that has not finished the handshake after `handshakeMs` is cut off. */
+  close(reason: CloseReason, detail?: string, handshakeMs = CLOSE_HANDSHAKE_MS): void {
     const { code, meaning } = CLOSE_CODES[reason];
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.closedBy = reason;
     // Close reasons are limited to 123 bytes by RFC 6455.
     this.socket.close(code, (detail ?? meaning).slice(0, 120));
-    // A peer that does not finish the close handshake (a slow reader never will) is cut off.
-    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
-  }
-
-  /** Drops the socket without a close handshake: for peers that no longer answer. */
-  terminate(reason: CloseReason): void {
-    this.closedBy = reason;
-    this.socket.terminate();
+    // A slow reader never finishes the handshake, a dead peer cannot: neither is waited for long.
+    setTimeout(() => this.socket.terminate(), handshakeMs).unref();
   }
 }
