@@ -13,13 +13,21 @@ const alias = [
 ];
 // Browser and bundle tests need Chromium or esbuild per run and cover nothing the others miss.
 const slow = ['**/*.e2e.test.ts', '**/browser-build.test.ts'];
+// Instrumented code runs several times slower; these bound failures, they are not waits.
+const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
 
 export default defineConfig({
   test: {
     projects: [
-      { ...project('server', { resolve: { alias }, test: { exclude: slow } }), root: here('./apps/server') },
       {
-        ...project('client', { resolve: { alias }, test: { exclude: slow, expect: { poll: { timeout: 5000 } } } }),
+        ...project('server', { resolve: { alias }, test: { exclude: slow, ...timeouts } }),
+        root: here('./apps/server'),
+      },
+      {
+        ...project('client', {
+          resolve: { alias },
+          test: { exclude: slow, ...timeouts, expect: { poll: { timeout: 5000 } } },
+        }),
         root: here('./packages/client'),
       },
     ],
