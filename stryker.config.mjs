@@ -21,6 +21,8 @@ export default {
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   timeoutMS: 10_000,
+  // The first full run of the tests, on a loaded 2-core machine, can take several minutes.
+  dryRunTimeoutMinutes: 30,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };

@@ -11,8 +11,9 @@ const alias = [
   { find: /^@roomcast\/client$/, replacement: here('./packages/client/src/index.ts') },
   { find: /^@roomcast\/protocol$/, replacement: here('./packages/protocol/src/index.ts') },
 ];
-// Browser and bundle tests need Chromium or esbuild per run and cover nothing the others miss.
-const slow = ['**/*.e2e.test.ts', '**/browser-build.test.ts'];
+// Browser, bundle and entry-point tests start Chromium, esbuild or a child process per run and
+// cover nothing in the mutated files that the others miss.
+const slow = ['**/*.e2e.test.ts', '**/browser-build.test.ts', '**/main.test.ts'];
 // Instrumented code runs several times slower; these bound failures, they are not waits.
 const timeouts = { testTimeout: 20_000, hookTimeout: 20_000 };
 
