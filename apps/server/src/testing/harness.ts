@@ -1,5 +1,5 @@
 import type { ServerEventMap, ServerEventName, ServerFrame } from '@roomcast/protocol';
-import { decodeServerFrame, encodeClientEvent } from '@roomcast/protocol';
+import { decodeServerFrameStrict, encodeClientEvent } from '@roomcast/protocol';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import { type BuildAppOptions, buildApp } from '../app.js';
@@ -33,7 +33,7 @@ export class TestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw, isBinary) => {
-      const decoded = decodeServerFrame(raw.toString());
+      const decoded = decodeServerFrameStrict(raw.toString());
       if (decoded.ok && !isBinary) this.frames.push(decoded.frame);
       else this.invalid.push(raw.toString());
       this.wake();
