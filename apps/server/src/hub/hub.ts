@@ -1,10 +1,4 @@
-import {
-  encodeServerEvent,
-  type Message,
-  type Recovery,
-  type StreamPosition,
-  type User,
-} from '@roomcast/protocol';
+import { encodeServerEvent, type Message, type Recovery, type StreamPosition, type User } from '@roomcast/protocol';
 import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
@@ -94,7 +88,10 @@ export class Hub implements AdapterSink {
     const goodbye = () => {
       for (const room of rooms) void this.depart(conn, room);
     };
-    if (this.options.presenceGraceMs <= 0) return goodbye();
+    if (this.options.presenceGraceMs <= 0) {
+      goodbye();
+      return;
+    }
     const timer = setTimeout(() => {
       this.graces.delete(timer);
       goodbye();
@@ -162,11 +159,7 @@ export class Hub implements AdapterSink {
   }
 
   /** Sequences a message through the broker; resolves once this node delivered it to its members. */
-  async publish(
-    room: string,
-    draft: Omit<Message, 'seq'>,
-    source: 'ws' | 'http',
-  ): Promise<Message> {
+  async publish(room: string, draft: Omit<Message, 'seq'>, source: 'ws' | 'http'): Promise<Message> {
     const floor = this.rooms.get(room)?.lastSeq ?? 0;
     const { message } = await this.adapter.broker.publish(room, draft, floor);
     this.metrics.messages.inc({ source });
@@ -183,7 +176,10 @@ export class Hub implements AdapterSink {
   onMessage(message: Message, epoch: string): void {
     const state = this.rooms.get(message.room);
     if (!state) return;
-    if (!state.isReady) return state.skip(message, epoch);
+    if (!state.isReady) {
+      state.skip(message, epoch);
+      return;
+    }
     if (state.ahead) {
       state.ahead.push(message);
       return;
