@@ -7,6 +7,7 @@ import {
   type User,
 } from '@roomcast/protocol';
 import type { WebSocket } from 'ws';
+import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -18,28 +19,48 @@ export interface ConnectionLimits {
   rateBurst: number;
 }
 
+/** A room broadcast held back while the room's join is answered, and the member it announces joining. */
+interface Held {
+  frame: string | Buffer;
+  joined?: string;
+}
+
+let serials = 0;
+
 /**
  * One client socket: its identity, rooms, outbound backpressure and inbound rate limit.
  * Its first frame is its welcome, whatever else is ready sooner: until `welcome()`, every frame
  * for it (replies, errors, broadcasts) is held, in order, and counted against its buffer limit.
  */
 export class Connection {
-  readonly user: User;
+  /** Who speaks on this connection; `clientId` is the connection, `id` the user. */
+  member: Member;
+  /** The user as other clients see it on the wire. */
+  user: User;
+  /** Tells this socket apart from a later one that resumes the same clientId. */
+  readonly serial = ++serials;
+  /** The resume token the welcome handed out; rotated on every welcome. */
+  resumeToken: string | undefined;
   readonly rooms = new Set<string>();
   readonly limiter: RateLimiter;
   /** Frames waiting for the welcome; undefined once it is sent. */
   private held: (string | Buffer)[] | undefined = [];
   private heldBytes = 0;
+  /** Per room, broadcasts held while the room's join is answered (and its history replayed). */
+  private holds: Map<string, Held[]> | undefined;
+  /** Set once the socket closed and the hub let go of it. */
+  closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    readonly id: string,
-    readonly name: string,
+    id: string,
+    name: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
   ) {
+    this.member = { id, name, clientId: id };
     this.user = { id, name };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
     // A connection closed before its welcome never gets what was held for it.
@@ -47,6 +68,20 @@ export class Connection {
       if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
       this.held = undefined;
     });
+  }
+
+  get id(): string {
+    return this.member.clientId;
+  }
+
+  get name(): string {
+    return this.member.name;
+  }
+
+  /** Takes on an identity (a resumed session's) before the connection is welcomed. */
+  adopt(member: Member): void {
+    this.member = member;
+    this.user = member.clientId === member.id ? { id: member.id, name: member.name } : member;
   }
 
   get open(): boolean {
@@ -60,6 +95,34 @@ export class Connection {
     this.heldBytes = 0;
     this.send(frame);
     for (const f of held) this.write(f);
+  }
+
+  /** Holds a room's broadcasts while its join is answered; `release` lets them through. */
+  hold(room: string): void {
+    this.holds ??= new Map();
+    if (!this.holds.has(room)) this.holds.set(room, []);
+  }
+
+  /**
+   * Writes `first` (a replayed history), then what was held for the room, dropping
+   * `user:joined` of members the joiner's snapshot already lists.
+   */
+  release(room: string, first: (string | Buffer)[] = [], listed?: Set<string>): void {
+    const held = this.holds?.get(room);
+    this.holds?.delete(room);
+    if (this.holds?.size === 0) this.holds = undefined;
+    for (const frame of first) this.write(frame);
+    for (const h of held ?? []) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
+  }
+
+  /** A room broadcast: held while that room's join is in progress, written otherwise. */
+  deliver(room: string, frame: string | Buffer, joined?: string): boolean {
+    const held = this.holds?.get(room);
+    if (held) {
+      held.push(joined === undefined ? { frame } : { frame, joined });
+      return true;
+    }
+    return this.write(frame);
   }
 
   /** Sends one frame and counts it. */

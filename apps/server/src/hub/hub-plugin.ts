@@ -23,7 +23,12 @@ export interface HubPluginOptions {
 /** Owns the hub, its adapter and the heartbeat; stops all three when the app closes. */
 export const hubPlugin = fp<HubPluginOptions>(
   async (app: FastifyInstance, { config, adapter, metrics }) => {
-    const hub = new Hub(adapter, metrics, config.MAX_ROOMS_PER_CONNECTION);
+    const hub = new Hub(adapter, metrics, {
+      maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
+      presenceGraceMs: config.PRESENCE_GRACE_MS,
+      resumeWindowMs: config.RESUME_WINDOW_MS,
+      replayLimit: Math.max(1, config.HISTORY_SIZE),
+    });
     await hub.start();
     app.decorate('hub', hub);
     app.decorate('roomcastConfig', config);
@@ -33,6 +38,7 @@ export const hubPlugin = fp<HubPluginOptions>(
 
     app.addHook('onClose', async () => {
       stopLiveness();
+      hub.close();
       await adapter.close();
     });
   },

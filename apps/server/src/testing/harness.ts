@@ -2,7 +2,7 @@ import type { ClientRequestArgs } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServerEventMap, ServerEventName, ServerFrame } from '@roomcast/protocol';
-import { decodeServerFrame, encodeClientEvent } from '@roomcast/protocol';
+import { decodeServerFrameStrict, encodeClientEvent } from '@roomcast/protocol';
 import type { FastifyInstance } from 'fastify';
 import { WebSocket } from 'ws';
 import { type BuildAppOptions, buildApp } from '../app.js';
@@ -15,7 +15,9 @@ export interface TestServer {
 
 /** A real server on a free loopback port. */
 export async function startServer(options: BuildAppOptions = {}): Promise<TestServer> {
-  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options });
+  // Tests see a departure at once unless they test the grace itself.
+  const config = { PRESENCE_GRACE_MS: 0, ...options.config };
+  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options, config });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, http: address, ws: `${address.replace(/^http/, 'ws')}/ws` };
 }
@@ -45,7 +47,7 @@ export class TestClient {
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw, isBinary) => {
-      const decoded = decodeServerFrame(raw.toString());
+      const decoded = decodeServerFrameStrict(raw.toString());
       if (decoded.ok && !isBinary) this.frames.push(decoded.frame);
       else this.invalid.push(raw.toString());
       this.wake();

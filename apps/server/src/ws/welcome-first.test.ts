@@ -36,7 +36,10 @@ describe('welcome first, whatever the adapter latency', () => {
     expect(welcome.rooms).toEqual(['lobby']);
     expect(await client.next('message')).toMatchObject({ room: 'lobby', seq: 1, text: 'first', from: me });
     expect(await client.next('ack')).toEqual({ id: 1, result: { room: 'lobby', seq: 1 } });
-    expect(await client.next('ack')).toEqual({ id: 2, result: { room: 'second', members: [me] } });
+    expect(await client.next('ack')).toEqual({
+      id: 2,
+      result: { room: 'second', members: [me], position: { epoch: expect.any(String), seq: 0 } },
+    });
     expect(await client.next('message')).toMatchObject({ room: 'second', seq: 1, text: 'again', from: me });
     expect(await client.next('ack')).toEqual({ id: 3, result: { room: 'second', seq: 1 } });
     await client.sync();
