@@ -103,3 +103,11 @@ export interface Adapter {
   ready(): boolean;
   close(): Promise<void>;
 }
+
+/**
+ * A backing service (Redis) is unreachable: the operation did nothing and may be retried. The hub
+ * turns it into the `unavailable` error (HTTP 503).
+ */
+export class AdapterUnavailableError extends Error {
+  override name = 'AdapterUnavailableError';
+}
