@@ -141,7 +141,7 @@ export class RedisBroker implements Broker {
     const messages = limit > 0 ? r.messages.slice(-limit) : [];
     const expected = sameEpoch ? Math.max(since.seq, r.base) + 1 : since.seq + 1;
     const first = messages[0]?.seq ?? r.seq + 1;
-    if (sameEpoch && first <= expected) return { recovered: true, messages, position };
+    if (sameEpoch && since.seq <= r.seq && first <= expected) return { recovered: true, messages, position };
     return { recovered: false, messages, position, missing: { from: expected, to: first - 1 } };
   }
 

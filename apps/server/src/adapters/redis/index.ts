@@ -83,7 +83,7 @@ export class RedisAdapter implements Adapter {
       new Promise<false>((resolve) => setTimeout(resolve, this.connectWaitMs, false).unref()),
     ]);
     if (!waited) this.log.warn({ waitedMs: this.connectWaitMs }, 'redis not reachable yet; starting not ready');
-    this.liveness.start(sink);
+    this.liveness.start();
     this.started = true;
   }
 

@@ -1,4 +1,3 @@
-import type { BrokerSink } from '../adapter.js';
 import type { RedisBroker } from './broker.js';
 import type { Client, Log } from './client.js';
 import { nodeKeys, nodesKey, roomKeys } from './keys.js';
@@ -25,8 +24,9 @@ export class NodeLiveness {
   private timers: NodeJS.Timeout[] = [];
   private registered = false;
   private connectedAt = Number.POSITIVE_INFINITY;
-  private sink: BrokerSink | undefined;
   private sweeping = false;
+  /** Nodes this node swept. */
+  swept = 0;
 
   constructor(
     private readonly cmd: Client,
@@ -35,8 +35,7 @@ export class NodeLiveness {
     private readonly opts: NodesOptions,
   ) {}
 
-  start(sink: BrokerSink): void {
-    this.sink = sink;
+  start(): void {
     const every = (ms: number, fn: () => Promise<void>) =>
       this.timers.push(setInterval(() => void fn().catch(() => {}), Math.max(10, Math.floor(ms))).unref());
     every(this.opts.ttlMs / 3, () => this.beat());
@@ -80,7 +79,7 @@ export class NodeLiveness {
         if (lock !== 'OK') continue;
         const removed = await this.sweepNode(id);
         this.opts.log.info({ node: id, removed }, 'swept a node that stopped renewing its heartbeat');
-        this.sink?.onNodeGone?.(id);
+        this.swept++;
       }
     } finally {
       this.sweeping = false;

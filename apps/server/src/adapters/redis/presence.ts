@@ -6,16 +6,19 @@ import { PRESENCE_REMOVE } from './scripts.js';
 
 interface Entry {
   member: Member;
-  node: string;
+  /** `<node id>/<connection serial>` (the hub's owner string). */
+  owner: string;
 }
 
+export const nodeOf = (owner: string): string => owner.split('/')[0] as string;
+
 /**
- * Presence in one hash per room (clientId -> {member, node}). The node also keeps the set of
+ * Presence in one hash per room (clientId -> {member, owner}). Each node also keeps the set of
  * rooms it holds entries in (for the sweep after it dies) and a local copy of its own entries,
  * which it writes back when Redis lost them (restarted empty, or this node was wrongly swept).
  */
 export class RedisPresence implements PresenceStore {
-  private readonly own = new Map<string, Map<string, Member>>();
+  private readonly own = new Map<string, Map<string, Entry>>();
 
   constructor(
     private readonly cmd: Client,
@@ -23,24 +26,28 @@ export class RedisPresence implements PresenceStore {
     private readonly node: string,
   ) {}
 
-  async add(room: string, member: Member, node: string): Promise<void> {
-    const value = JSON.stringify({ member, node } satisfies Entry);
+  async add(room: string, member: Member, owner: string): Promise<boolean> {
+    const entry: Entry = { member, owner };
     // The room goes into the node's set first: a sweep may find a room with no entry, never the reverse.
-    await call('presence', () => this.cmd.sAdd(nodeKeys(this.prefix, node).rooms, room));
-    await call('presence', () => this.cmd.hSet(roomKeys(this.prefix, room).presence, member.clientId, value));
-    if (node !== this.node) return;
-    const entries = this.own.get(room) ?? new Map<string, Member>();
-    this.own.set(room, entries);
-    entries.set(member.clientId, member);
+    await call('presence', () => this.cmd.sAdd(nodeKeys(this.prefix, nodeOf(owner)).rooms, room));
+    const added = await call('presence', () =>
+      this.cmd.hSet(roomKeys(this.prefix, room).presence, member.clientId, JSON.stringify(entry)),
+    );
+    if (nodeOf(owner) === this.node) {
+      const entries = this.own.get(room) ?? new Map<string, Entry>();
+      this.own.set(room, entries);
+      entries.set(member.clientId, entry);
+    }
+    return added === 0;
   }
 
-  async remove(room: string, clientId: string, node: string): Promise<boolean> {
-    if (node === this.node) this.forget(room, clientId);
+  async remove(room: string, clientId: string, owner: string): Promise<boolean> {
+    if (this.own.get(room)?.get(clientId)?.owner === owner) this.forget(room, clientId);
     const removed = await runScript(
       this.cmd,
       PRESENCE_REMOVE,
       [roomKeys(this.prefix, room).presence],
-      [clientId, node],
+      [clientId, owner],
     );
     return removed === 1;
   }
@@ -67,20 +74,14 @@ export class RedisPresence implements PresenceStore {
     const restored: { room: string; member: Member }[] = [];
     for (const [room, entries] of this.own) {
       await call('presence', () => this.cmd.sAdd(nodeKeys(this.prefix, this.node).rooms, room));
-      for (const member of entries.values()) {
-        const value = JSON.stringify({ member, node: this.node } satisfies Entry);
+      for (const entry of entries.values()) {
         const added = await call('presence', () =>
-          this.cmd.hSetNX(roomKeys(this.prefix, room).presence, member.clientId, value),
+          this.cmd.hSetNX(roomKeys(this.prefix, room).presence, entry.member.clientId, JSON.stringify(entry)),
         );
-        if (added === 1) restored.push({ room, member });
+        if (added === 1) restored.push({ room, member: entry.member });
       }
     }
     return restored;
-  }
-
-  /** Rooms where this node holds entries. */
-  ownRooms(): string[] {
-    return [...this.own.keys()];
   }
 
   private forget(room: string, clientId: string): void {

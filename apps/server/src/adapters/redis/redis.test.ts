@@ -9,15 +9,11 @@ import { createRedisAdapter, type RedisAdapter, type RedisAdapterOptions } from 
 class Recorder implements AdapterSink {
   readonly messages: { message: Message; epoch: string }[] = [];
   readonly presence: { room: string; change: PresenceChange; member: Member }[] = [];
-  readonly gone: string[] = [];
   onMessage(message: Message, epoch: string): void {
     this.messages.push({ message, epoch });
   }
   onPresence(room: string, change: PresenceChange, member: Member): void {
     this.presence.push({ room, change, member });
-  }
-  onNodeGone(node: string): void {
-    this.gone.push(node);
   }
   seqs(room: string): number[] {
     return this.messages.filter((m) => m.message.room === room).map((m) => m.message.seq);
@@ -247,9 +243,9 @@ describe('redis presence', () => {
     await b.adapter.broker.subscribe('r');
     const ann = member('ann');
     const bob = member('bob');
-    await a.adapter.presence.add('r', ann, a.adapter.node);
+    expect(await a.adapter.presence.add('r', ann, `${a.adapter.node}/1`)).toBe(false);
     await a.adapter.broker.announce('r', 'joined', ann);
-    await b.adapter.presence.add('r', bob, b.adapter.node);
+    await b.adapter.presence.add('r', bob, `${b.adapter.node}/1`);
     await b.adapter.broker.announce('r', 'joined', bob);
     await until(() => a.sink.presence.length === 1 && b.sink.presence.length === 1, 'announcements');
     expect(a.sink.presence).toEqual([{ room: 'r', change: 'joined', member: bob }]);
@@ -258,12 +254,18 @@ describe('redis presence', () => {
     expect(await a.adapter.presence.count('r')).toBe(2);
 
     // ann's connection resumes on node b: b takes the entry over; a's late cleanup must not remove it.
-    await b.adapter.presence.add('r', ann, b.adapter.node);
-    expect(await a.adapter.presence.remove('r', ann.clientId, a.adapter.node)).toBe(false);
+    expect(await b.adapter.presence.add('r', ann, `${b.adapter.node}/1`)).toBe(true);
+    expect(await a.adapter.presence.remove('r', ann.clientId, `${a.adapter.node}/1`)).toBe(false);
     expect(await a.adapter.presence.count('r')).toBe(2);
-    expect(await b.adapter.presence.remove('r', ann.clientId, b.adapter.node)).toBe(true);
-    expect(await b.adapter.presence.remove('r', ann.clientId, b.adapter.node)).toBe(false);
+    expect(await b.adapter.presence.remove('r', ann.clientId, `${b.adapter.node}/1`)).toBe(true);
+    expect(await b.adapter.presence.remove('r', ann.clientId, `${b.adapter.node}/1`)).toBe(false);
     expect(await a.adapter.presence.list('r')).toEqual([bob]);
+
+    // A new socket of the same connection on the same node: the old socket's owner no longer matches.
+    expect(await a.adapter.presence.add('r', bob, `${a.adapter.node}/7`)).toBe(true);
+    expect(await a.adapter.presence.remove('r', bob.clientId, `${a.adapter.node}/1`)).toBe(false);
+    expect(await a.adapter.presence.remove('r', bob.clientId, `${a.adapter.node}/7`)).toBe(true);
+    expect(await a.adapter.presence.count('r')).toBe(0);
   });
 
   it('sweeps a node that stopped renewing: its members are announced left on every node and removed', async () => {
@@ -274,9 +276,9 @@ describe('redis presence', () => {
     const b = await node(prefix, { nodeTtlMs: ttl });
     for (const n of [a, b]) await n.adapter.broker.subscribe('r');
     const ghosts = [member('g1'), member('g2')];
-    for (const g of ghosts) await dead.adapter.presence.add('r', g, dead.adapter.node);
-    await dead.adapter.presence.add('s', member('g3'), dead.adapter.node);
-    await a.adapter.presence.add('r', member('ann'), a.adapter.node);
+    for (const g of ghosts) await dead.adapter.presence.add('r', g, `${dead.adapter.node}/1`);
+    await dead.adapter.presence.add('s', member('g3'), `${dead.adapter.node}/1`);
+    await a.adapter.presence.add('r', member('ann'), `${a.adapter.node}/1`);
     const diedAt = Date.now();
     dead.adapter.destroy();
 
@@ -293,7 +295,7 @@ describe('redis presence', () => {
     expect(await a.adapter.presence.list('r')).toEqual([member('ann')]);
     expect(await a.adapter.presence.count('s')).toBe(0);
     // Exactly one node swept it.
-    expect([...a.sink.gone, ...b.sink.gone]).toEqual([dead.adapter.node]);
+    expect(a.adapter.liveness.swept + b.adapter.liveness.swept).toBe(1);
   });
 
   it('writes its members back and announces them joined when it was swept while alive', async () => {
@@ -302,7 +304,7 @@ describe('redis presence', () => {
     const b = await node(prefix, { nodeTtlMs: 600 });
     await b.adapter.broker.subscribe('r');
     const ann = member('ann');
-    await a.adapter.presence.add('r', ann, a.adapter.node);
+    await a.adapter.presence.add('r', ann, `${a.adapter.node}/1`);
     // a stalls (its heartbeat stops, as in a long pause) long enough for b to sweep it...
     const liveness = a.adapter.liveness;
     liveness.stop();
@@ -320,7 +322,7 @@ describe('redis presence', () => {
     const a = await node(prefix);
     const b = await node(prefix);
     await b.adapter.broker.subscribe('r');
-    await a.adapter.presence.add('r', member('ann'), a.adapter.node);
+    await a.adapter.presence.add('r', member('ann'), `${a.adapter.node}/1`);
     await a.adapter.close();
     await until(() => b.sink.presence.length === 1, 'left');
     expect(b.sink.presence).toEqual([{ room: 'r', change: 'left', member: member('ann') }]);

@@ -86,14 +86,14 @@ return 1
 );
 
 /**
- * Removes a presence entry only while `node` holds it (a resumed connection belongs to its new
- * node). KEYS: presence. ARGV: clientId, node. Returns 1 when removed.
+ * Removes a presence entry only while `owner` holds it (a resumed connection belongs to its new
+ * socket). KEYS: presence. ARGV: clientId, owner. Returns 1 when removed.
  */
 export const PRESENCE_REMOVE = script(
   `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
-if cjson.decode(raw).node ~= ARGV[2] then return 0 end
+if cjson.decode(raw).owner ~= ARGV[2] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
 return 1
 `,
@@ -101,16 +101,18 @@ return 1
 );
 
 /**
- * Removes a dead node's entries from one room and tells every node's members they left, tagged
- * with the dead node's id. KEYS: presence, channel. ARGV: node. Returns the number removed.
+ * Removes a dead node's entries (owner `<node>/...`) from one room and tells every node's members
+ * they left, tagged with the dead node's id. KEYS: presence, channel. ARGV: node. Returns the
+ * number removed.
  */
 export const SWEEP_ROOM = script(
   `
 local all = redis.call('HGETALL', KEYS[1])
+local mine = ARGV[1] .. '/'
 local n = 0
 for i = 1, #all, 2 do
   local entry = cjson.decode(all[i + 1])
-  if entry.node == ARGV[1] then
+  if string.sub(entry.owner, 1, #mine) == mine then
     redis.call('HDEL', KEYS[1], all[i])
     redis.call('SPUBLISH', KEYS[2], cjson.encode({'p', ARGV[1], 'left', entry.member}))
     n = n + 1
