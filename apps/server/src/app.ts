@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Adapter } from './adapters/adapter.js';
 import { MemoryAdapter } from './adapters/memory.js';
+import { redisAdapterFromConfig } from './adapters/redis/index.js';
 import { type Config, defaultConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -37,7 +38,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? new MemoryAdapter() });
+  const adapter = options.adapter ?? (config.REDIS_URL ? redisAdapterFromConfig(config, app.log) : new MemoryAdapter());
+  await app.register(hubPlugin, { config, metrics, adapter });
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {

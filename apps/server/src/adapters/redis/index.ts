@@ -106,3 +106,18 @@ export class RedisAdapter implements Adapter {
     }
   }
 }
+
+/** The adapter `REDIS_URL` asks for, with the rest of the Redis settings from the configuration. */
+export function redisAdapterFromConfig(
+  config: { REDIS_URL?: string; REDIS_PREFIX: string; NODE_TTL_MS: number; HISTORY_SIZE?: number },
+  log: Log,
+): RedisAdapter {
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is not set');
+  return createRedisAdapter({
+    url: config.REDIS_URL,
+    prefix: config.REDIS_PREFIX,
+    nodeTtlMs: config.NODE_TTL_MS,
+    historySize: config.HISTORY_SIZE,
+    log,
+  });
+}

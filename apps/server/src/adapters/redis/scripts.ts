@@ -71,15 +71,21 @@ return {epoch, tonumber(cur[2]) or 0, tonumber(cur[3]) or 0, entries}
 );
 
 /**
- * After Redis came back empty: recreates the room above the highest seq this node delivered, so a
- * node that has seen nothing cannot number below it. No-op when the room exists.
- * KEYS: meta, stream. ARGV: new epoch, floor.
+ * After Redis came back (maybe empty): makes the room's counter at least the highest seq this node
+ * delivered, by the same rule as PUBLISH, so a node that has seen nothing cannot number below it.
+ * KEYS: meta, stream. ARGV: new epoch, floor. Returns 1 when it changed the room.
  */
 export const RAISE = script(
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[1], 'epoch', ARGV[1], 'seq', ARGV[2], 'base', ARGV[2])
+local cur = redis.call('HMGET', KEYS[1], 'epoch', 'seq', 'base')
+local epoch, seq, base = cur[1], tonumber(cur[2]) or 0, tonumber(cur[3]) or 0
+local floor = tonumber(ARGV[2])
+if epoch and floor <= seq then return 0 end
+if not epoch or seq > base then
+  epoch = ARGV[1]
+  redis.call('DEL', KEYS[2])
+end
+redis.call('HSET', KEYS[1], 'epoch', epoch, 'seq', floor, 'base', floor)
 return 1
 `,
   2,
