@@ -43,7 +43,7 @@ export function describeFailure<T extends TSchema>(validator: Validator<T>, valu
  * server stays strict about what clients send. Symbol keys (TypeBox's kind) survive the spread.
  */
 export function tolerant<T extends TSchema>(schema: T): T {
-  const out: Record<string | symbol, unknown> = { ...schema };
+  const out = { ...schema } as Record<string | symbol, unknown>;
   if (out.additionalProperties === false) delete out.additionalProperties;
   for (const key of ['properties', 'patternProperties'] as const) {
     const props = out[key] as Record<string, TSchema> | undefined;

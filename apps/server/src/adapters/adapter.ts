@@ -14,8 +14,6 @@ export interface BrokerSink {
   onMessage(message: Message, epoch: string): void;
   /** A presence change made on another node (a node's own never come back to it). */
   onPresence(room: string, change: PresenceChange, member: Member): void;
-  /** A node stopped without saying goodbye; the broker removed its members (one call per member). */
-  onNodeGone?(node: string): void;
 }
 
 /** What a resuming client gets back for one room. */
@@ -54,14 +52,15 @@ export interface Broker {
 
 /**
  * Who is in each room across the cluster (centrifuge's PresenceManager). Entries are per
- * connection and record the node that holds them, so a dead node's entries can be found and
- * removed, and a connection resumed on another node is not announced gone by the old one.
+ * connection and record their `owner`: `<node id>/<connection serial>`, so a dead node's entries
+ * can be found (by the node id before the slash) and removed, and a connection that resumed
+ * (on another node, or on this one as a new socket) is not announced gone by the old socket.
  */
 export interface PresenceStore {
-  /** Adds or takes over (a resume on another node) a connection's entry. */
-  add(room: string, member: Member, node: string): Promise<void>;
-  /** Removes the entry only while `node` still holds it; true when it did. */
-  remove(room: string, clientId: string, node: string): Promise<boolean>;
+  /** Adds, or takes over, a connection's entry; true when an entry for `clientId` was there already. */
+  add(room: string, member: Member, owner: string): Promise<boolean>;
+  /** Removes the entry only while `owner` still holds it; true when it did. */
+  remove(room: string, clientId: string, owner: string): Promise<boolean>;
   list(room: string): Promise<Member[]>;
   /** Number of members, where the store can count without listing. */
   count(room: string): Promise<number>;
@@ -85,6 +84,11 @@ export interface SessionStore {
 
 export interface AdapterSink extends BrokerSink {}
 
+/** Thrown by adapter calls while a backing service is unreachable; clients get `unavailable`. */
+export class AdapterUnavailableError extends Error {
+  override name = 'AdapterUnavailableError';
+}
+
 /**
  * The cluster seam: one broker, one presence store, one session store, plus this node's identity.
  * `memory` (one process, or several nodes on one MemoryBus in tests) and `redis` implement it.
@@ -102,12 +106,4 @@ export interface Adapter {
   /** False while a backing service is unreachable (GET /readyz). */
   ready(): boolean;
   close(): Promise<void>;
-}
-
-/**
- * A backing service (Redis) is unreachable: the operation did nothing and may be retried. The hub
- * turns it into the `unavailable` error (HTTP 503).
- */
-export class AdapterUnavailableError extends Error {
-  override name = 'AdapterUnavailableError';
 }

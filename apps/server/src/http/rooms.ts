@@ -42,12 +42,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { room } = req.params;
       const from = { id: 'server', name: req.body.from ?? 'server' };
-      const { message, recipients } = await hub.publish(
-        room,
-        { room, from, text: req.body.text, sentAt: Date.now() },
-        'http',
-      );
-      return { room, seq: message.seq, recipients };
+      const message = await hub.publish(room, { room, from, text: req.body.text, sentAt: Date.now() }, 'http');
+      return { room, seq: message.seq, recipients: await hub.recipients(room) };
     },
   );
 };

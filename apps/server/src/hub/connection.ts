@@ -6,6 +6,7 @@ import {
   protocolError,
   type User,
 } from '@roomcast/protocol';
+import type { Member } from '../adapters/adapter.js';
 import type { WebSocket } from 'ws';
 import type { Metrics } from '../metrics.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -18,26 +19,101 @@ export interface ConnectionLimits {
   rateBurst: number;
 }
 
+/** A frame held back from a socket, and the member it announces joining, if it does. */
+interface Held {
+  frame: string | Buffer;
+  joined?: string;
+}
+
+let serials = 0;
+
 /** One client socket: its identity, rooms, outbound backpressure and inbound rate limit. */
 export class Connection {
-  readonly user: User;
+  /** Who speaks on this connection; `clientId` is the connection, `id` the user. */
+  member: Member;
+  /** The user as other clients see it on the wire. */
+  user: User;
+  /** Tells this socket apart from a later one that resumes the same clientId. */
+  readonly serial = ++serials;
+  /** The resume token the welcome handed out; rotated on every welcome. */
+  resumeToken: string | undefined;
   readonly rooms = new Set<string>();
+  /** Everything written before the welcome waits here: nothing may precede it. */
+  private early: Held[] | undefined = [];
+  /** Per room, frames held while the room's join is being answered (or its history replayed). */
+  private holds: Map<string, Held[]> | undefined;
   readonly limiter: RateLimiter;
   alive = true;
+  /** Set once the socket closed and the hub let go of it. */
+  closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    readonly id: string,
-    readonly name: string,
+    id: string,
+    name: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
   ) {
+    this.member = { id, name, clientId: id };
     this.user = { id, name };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
   }
 
+  get id(): string {
+    return this.member.clientId;
+  }
+
+  get name(): string {
+    return this.member.name;
+  }
+
+  /** Takes on an identity (a resumed session's) before the connection is welcomed. */
+  adopt(member: Member): void {
+    this.member = member;
+    this.user = member.clientId === member.id ? { id: member.id, name: member.name } : member;
+  }
+
+  get welcomed(): boolean {
+    return this.early === undefined;
+  }
+
+  /** Writes the welcome, then whatever was held behind it. */
+  welcome(frame: string): void {
+    const early = this.early ?? [];
+    this.early = undefined;
+    this.send(frame);
+    for (const held of early) this.write(held.frame);
+  }
+
+  /** Holds a room's broadcasts while its join is answered; `release` lets them through. */
+  hold(room: string): void {
+    this.holds ??= new Map();
+    if (!this.holds.has(room)) this.holds.set(room, []);
+  }
+
+  /**
+   * Writes `first` (a replayed history) and then what was held for the room, dropping
+   * `user:joined` of members the joiner's snapshot already lists.
+   */
+  release(room: string, first: (string | Buffer)[] = [], listed?: Set<string>): void {
+    const held = this.holds?.get(room);
+    this.holds?.delete(room);
+    if (this.holds?.size === 0) this.holds = undefined;
+    for (const frame of first) this.write(frame);
+    for (const h of held ?? []) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
+  }
+
+  /** A room broadcast: held while that room's join is in progress, written otherwise. */
+  deliver(room: string, frame: string | Buffer, joined?: string): boolean {
+    const held = this.holds?.get(room);
+    if (held) {
+      held.push(joined === undefined ? { frame } : { frame, joined });
+      return true;
+    }
+    return this.write(frame);
+  }
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;
   }
@@ -54,6 +130,10 @@ export class Connection {
    * A reader that lets its buffer grow past the limit is cut off, not waited for.
    */
   write(frame: string | Buffer): boolean {
+    if (this.early) {
+      this.early.push({ frame });
+      return true;
+    }
     if (!this.open) {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;

@@ -22,7 +22,12 @@ export interface HubPluginOptions {
 /** Owns the hub, its adapter and the heartbeat timer; closes all three when the app closes. */
 export const hubPlugin = fp<HubPluginOptions>(
   async (app: FastifyInstance, { config, adapter, metrics }) => {
-    const hub = new Hub(adapter, metrics, config.MAX_ROOMS_PER_CONNECTION);
+    const hub = new Hub(adapter, metrics, {
+      maxRoomsPerConnection: config.MAX_ROOMS_PER_CONNECTION,
+      presenceGraceMs: config.PRESENCE_GRACE_MS,
+      resumeWindowMs: config.RESUME_WINDOW_MS,
+      replayLimit: Math.max(1, config.HISTORY_SIZE),
+    });
     await hub.start();
     app.decorate('hub', hub);
     app.decorate('roomcastConfig', config);
@@ -45,6 +50,7 @@ export const hubPlugin = fp<HubPluginOptions>(
 
     app.addHook('onClose', async () => {
       clearInterval(heartbeat);
+      hub.close();
       await adapter.close();
     });
   },

@@ -12,7 +12,9 @@ export interface TestServer {
 
 /** A real server on a free loopback port. */
 export async function startServer(options: BuildAppOptions = {}): Promise<TestServer> {
-  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options });
+  // Tests see a departure at once unless they test the grace itself.
+  const config = { PRESENCE_GRACE_MS: 0, ...options.config };
+  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options, config });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, http: address, ws: `${address.replace(/^http/, 'ws')}/ws` };
 }

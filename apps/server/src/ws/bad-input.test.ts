@@ -128,7 +128,7 @@ describe('limits', () => {
       () => bystander.frames.filter((f) => f.event === 'message').length === count,
       'every message',
     );
-  });
+  }, 40_000);
 });
 
 describe('handshake', () => {
