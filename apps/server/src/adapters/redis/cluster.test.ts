@@ -50,6 +50,30 @@ async function join(url: string, name: string, room = 'x', query: Record<string,
   return Object.assign(client, { id: welcome.clientId, welcome });
 }
 
+const main = fileURLToPath(new URL('../../main.ts', import.meta.url));
+
+/** A node as `pnpm start` runs it, from source, in its own process (so it can be SIGKILLed). */
+async function spawnNode(env: Record<string, string>): Promise<{ child: ChildProcess; ws: string }> {
+  const child = spawn(process.execPath, ['--conditions=@roomcast/source', '--import', 'tsx', main], {
+    cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  procs.push(child);
+  let out = '';
+  const ws = await new Promise<string>((resolve, reject) => {
+    const onData = (d: Buffer) => {
+      out += d;
+      const match = /WebSocket at (ws:\/\/[^\s"]+)/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', () => reject(new Error(`node exited before ready:\n${out}`)));
+  });
+  return { child, ws };
+}
+
 const messages = (frames: ServerFrame[]) => frames.flatMap((f) => (f.event === 'message' ? [f.data] : []));
 const events = (frames: ServerFrame[]) => frames.map((f) => f.event);
 
@@ -169,4 +193,85 @@ describe('several nodes on one Redis', () => {
       'bob',
     ]);
   });
+
+  it('announces the members of a SIGKILLed node gone on every other node within 1.2 x NODE_TTL_MS; the rest go on', async () => {
+    const {
+      nodes: [a, b],
+      prefix,
+    } = await cluster(2);
+    if (!a || !b) throw new Error('two nodes');
+    const doomed = await spawnNode({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, NODE_TTL_MS: '1000' });
+    const ann = await join(a.ws, 'ann');
+    const bob = await join(b.ws, 'bob');
+    await ann.next('user:joined');
+    const cat = await join(doomed.ws, 'cat');
+    expect(cat.welcome.members.x?.map((u) => u.name).sort()).toEqual(['ann', 'bob', 'cat']);
+    for (const c of [ann, bob]) expect((await c.next('user:joined')).user.name).toBe('cat');
+
+    const killedAt = Date.now();
+    doomed.child.kill('SIGKILL');
+    await once(doomed.child, 'exit');
+    for (const c of [ann, bob]) {
+      expect(await c.next('user:left')).toEqual({ room: 'x', user: { id: cat.id, name: 'cat' } });
+    }
+    // 1.2 x the ttl is the bound; the slack is for a loaded test machine.
+    expect(Date.now() - killedAt).toBeLessThan(1200 + 3000);
+    const res = await fetch(`${a.http}/rooms/x/members`);
+    expect(((await res.json()) as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual([
+      'ann',
+      'bob',
+    ]);
+    ann.emit('send', { room: 'x', text: 'still here' });
+    expect((await bob.next('message')).text).toBe('still here');
+    await bob.sync();
+    expect(bob.drain()).toEqual([]);
+  }, 30_000);
+
+  it('survives Redis stopping and coming back empty mid-traffic: unavailable while down, seq never goes back, a new epoch', async () => {
+    const own = await startRedis({ own: true });
+    try {
+      const {
+        nodes: [a, b],
+      } = await cluster(2, {}, () => own.url);
+      if (!a || !b) throw new Error('two nodes');
+      const ann = await join(a.ws, 'ann');
+      const bob = await join(b.ws, 'bob');
+      await ann.next('user:joined');
+      const before = ann.welcome.positions?.x?.epoch;
+      for (let i = 1; i <= 3; i++) ann.emit('send', { room: 'x', text: `m${i}` }, false);
+      await bob.until(() => messages(bob.frames).length === 3, 'three messages');
+
+      await own.stop();
+      await ann.until(() => !a.app.hub.adapter.ready(), 'node a not ready', 10_000);
+      const id = ann.emit('send', { room: 'x', text: 'while down' });
+      await ann.until(() => ann.frames.some((f) => f.event === 'error' && f.data.id === id), 'the refusal');
+      expect(ann.frames.find((f) => f.event === 'error' && f.data.id === id)?.data).toMatchObject({
+        code: 'unavailable',
+        id,
+      });
+
+      await own.restart();
+      await ann.until(() => a.app.hub.adapter.ready() && b.app.hub.adapter.ready(), 'ready again', 15_000);
+      const again = ann.emit('send', { room: 'x', text: 'after' });
+      await ann.until(() => ann.frames.some((f) => f.event === 'ack' && f.data.id === again), 'the ack', 10_000);
+      for (const c of [ann, bob]) {
+        await c.until(() => messages(c.frames).length === 4, 'the message after the restart');
+        expect(messages(c.frames).map((m) => [m.seq, m.text])).toEqual([
+          [1, 'm1'],
+          [2, 'm2'],
+          [3, 'm3'],
+          [4, 'after'],
+        ]);
+      }
+      // A newcomer learns the room's new life: same seq line, another epoch.
+      const carl = await join(b.ws, 'carl');
+      expect(carl.welcome.positions?.x?.seq).toBe(4);
+      expect(carl.welcome.positions?.x?.epoch).not.toBe(before);
+      // Both processes are still serving.
+      expect((await fetch(`${a.http}/healthz`)).status).toBe(200);
+      expect((await fetch(`${b.http}/healthz`)).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  }, 40_000);
 });
