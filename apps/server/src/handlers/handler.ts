@@ -4,8 +4,7 @@ import type { Hub } from '../hub/hub.js';
 
 export type HandlerResult<K extends ClientEventName> =
   /** `after` runs once the ack is written (a join lets its room's traffic through then). */
-  | { ok: true; result: AckResultMap[K]; after?: () => void }
-  | { ok: false; code: ErrorCode; message?: string };
+  { ok: true; result: AckResultMap[K]; after?: () => void } | { ok: false; code: ErrorCode; message?: string };
 
 /** One client event: validated data in, an ack result or a protocol error out. */
 export type Handler<K extends ClientEventName> = (

@@ -6,8 +6,8 @@ import {
   protocolError,
   type User,
 } from '@roomcast/protocol';
-import type { Member } from '../adapters/adapter.js';
 import type { WebSocket } from 'ws';
+import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 

@@ -1,10 +1,4 @@
-import {
-  encodeServerEvent,
-  type Message,
-  type Recovery,
-  type StreamPosition,
-  type User,
-} from '@roomcast/protocol';
+import { encodeServerEvent, type Message, type Recovery, type StreamPosition, type User } from '@roomcast/protocol';
 import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
@@ -162,11 +156,7 @@ export class Hub implements AdapterSink {
   }
 
   /** Sequences a message through the broker; resolves once this node delivered it to its members. */
-  async publish(
-    room: string,
-    draft: Omit<Message, 'seq'>,
-    source: 'ws' | 'http',
-  ): Promise<Message> {
+  async publish(room: string, draft: Omit<Message, 'seq'>, source: 'ws' | 'http'): Promise<Message> {
     const floor = this.rooms.get(room)?.lastSeq ?? 0;
     const { message } = await this.adapter.broker.publish(room, draft, floor);
     this.metrics.messages.inc({ source });

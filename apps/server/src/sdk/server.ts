@@ -11,7 +11,11 @@ export interface TestServer {
 
 /** A real Roomcast server for the SDK tests on a free port (or the given one, to restart "the same" server). */
 export async function startServer(config: Partial<Config> = {}, port = 0): Promise<TestServer> {
-  const app = await buildApp({ config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0, ...config }, logger: false, closeGraceMs: 200 });
+  const app = await buildApp({
+    config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0, ...config },
+    logger: false,
+    closeGraceMs: 200,
+  });
   await app.listen({ port, host: '127.0.0.1' });
   const bound = (app.server.address() as AddressInfo).port;
   return { app, port: bound, url: `ws://127.0.0.1:${bound}/ws`, http: `http://127.0.0.1:${bound}` };

@@ -23,9 +23,13 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   const arrivals = new WeakMap<object, Arrival>();
-  const preValidation = async (req: { query: HandshakeQuery; raw: object }, reply: { code(n: number): { send(b: unknown): unknown } }) => {
+  const preValidation = async (
+    req: { query: HandshakeQuery; raw: object },
+    reply: { code(n: number): { send(b: unknown): unknown } },
+  ) => {
     const arrival = readArrival(req.query);
-    if (typeof arrival === 'string') return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: arrival });
+    if (typeof arrival === 'string')
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: arrival });
     arrivals.set(req.raw, arrival);
   };
 

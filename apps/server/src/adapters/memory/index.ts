@@ -50,7 +50,8 @@ export class MemoryAdapter implements Adapter {
     const sink = this.sink;
     this.sink = undefined;
     if (!sink) return;
-    for (const [room, subs] of this.bus.subscribers) if (subs.delete(sink) && subs.size === 0) this.bus.subscribers.delete(room);
+    for (const [room, subs] of this.bus.subscribers)
+      if (subs.delete(sink) && subs.size === 0) this.bus.subscribers.delete(room);
     for (const [room, entries] of this.bus.presence) {
       for (const [clientId, entry] of entries) {
         if (nodeOf(entry.owner) !== this.node) continue;

@@ -241,8 +241,19 @@ describe('several nodes on one Redis', () => {
       for (let i = 1; i <= 3; i++) ann.emit('send', { room: 'x', text: `m${i}` }, false);
       await bob.until(() => messages(bob.frames).length === 3, 'three messages');
 
+      expect(await (await fetch(`${a.http}/readyz`)).json()).toEqual({ status: 'ready', adapter: 'redis' });
       await own.stop();
       await ann.until(() => !a.app.hub.adapter.ready(), 'node a not ready', 10_000);
+      const readyz = await fetch(`${a.http}/readyz`);
+      expect(readyz.status).toBe(503);
+      expect(await readyz.json()).toEqual({ status: 'unavailable', adapter: 'redis' });
+      const post = await fetch(`${a.http}/rooms/x/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'from the backend' }),
+      });
+      expect(post.status).toBe(503);
+      expect(await post.json()).toMatchObject({ statusCode: 503, code: 'unavailable' });
       const id = ann.emit('send', { room: 'x', text: 'while down' });
       await ann.until(() => ann.frames.some((f) => f.event === 'error' && f.data.id === id), 'the refusal');
       expect(ann.frames.find((f) => f.event === 'error' && f.data.id === id)?.data).toMatchObject({
@@ -252,6 +263,7 @@ describe('several nodes on one Redis', () => {
 
       await own.restart();
       await ann.until(() => a.app.hub.adapter.ready() && b.app.hub.adapter.ready(), 'ready again', 15_000);
+      expect((await fetch(`${b.http}/readyz`)).status).toBe(200);
       const again = ann.emit('send', { room: 'x', text: 'after' });
       await ann.until(() => ann.frames.some((f) => f.event === 'ack' && f.data.id === again), 'the ack', 10_000);
       for (const c of [ann, bob]) {
