@@ -12,6 +12,9 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open but nothing answers, as in a stalled server. */
+  pause(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,18 @@ export async function startRedis(options: { own?: boolean } = {}): Promise<TestR
     const unsupported = async () => {
       throw new Error('cannot stop a shared REDIS_URL server');
     };
-    return { url: shared, owned: false, stop: unsupported, restart: unsupported, close: async () => {} };
+    const refuse = () => {
+      throw new Error('cannot pause a shared REDIS_URL server');
+    };
+    return {
+      url: shared,
+      owned: false,
+      stop: unsupported,
+      restart: unsupported,
+      pause: refuse,
+      resume: refuse,
+      close: async () => {},
+    };
   }
   if (spawnSync('redis-server', ['--version']).error) throw new Error(MISSING);
   const port = await freePort();
@@ -63,7 +77,12 @@ export async function startRedis(options: { own?: boolean } = {}): Promise<TestR
       await stop();
       await launch();
     },
-    close: stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+    close: async () => {
+      child?.kill('SIGCONT');
+      await stop();
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Adapter, AdapterSink } from '../adapter.js';
 import { RedisBroker } from './broker.js';
-import { type Client, connectClient, type Log, silentLog } from './client.js';
+import { type Client, connectClient, type Log, silentLog, watchHealth } from './client.js';
 import { NodeLiveness } from './nodes.js';
 import { RedisPresence } from './presence.js';
 import { RedisSessions } from './sessions.js';
@@ -37,6 +37,7 @@ export class RedisAdapter implements Adapter {
   readonly sessions: RedisSessions;
   private readonly cmd: Client;
   private readonly sub: Client;
+  private readonly health: ReturnType<typeof watchHealth>;
   /** Heartbeat and dead-node sweep (public so operators and tests can drive a beat or a sweep). */
   readonly liveness: NodeLiveness;
   private readonly log: Log;
@@ -64,6 +65,11 @@ export class RedisAdapter implements Adapter {
       ttlMs: options.nodeTtlMs ?? REDIS_DEFAULTS.nodeTtlMs,
       log: this.log,
     });
+    // A stalled Redis counts as a disconnection: not ready, and no sweeping of nodes that could not beat either.
+    this.health = watchHealth(this.cmd, (healthy) => {
+      if (healthy) void this.liveness.onConnected().catch(() => {});
+      else this.liveness.onDisconnected();
+    });
   }
 
   async start(sink: AdapterSink): Promise<void> {
@@ -88,16 +94,18 @@ export class RedisAdapter implements Adapter {
   }
 
   ready(): boolean {
-    return this.cmd.isReady && this.sub.isReady;
+    return this.health.healthy() && this.sub.isReady;
   }
 
   /** Drops the connections without leaving, as a crash would: the others sweep this node. */
   destroy(): void {
+    this.health.stop();
     this.liveness.stop();
     for (const client of [this.sub, this.cmd]) if (client.isOpen) client.destroy();
   }
 
   async close(): Promise<void> {
+    this.health.stop();
     await this.liveness.close();
     await this.broker.close();
     for (const client of [this.sub, this.cmd]) {

@@ -221,6 +221,34 @@ describe('redis broker', () => {
     }
   }, 30_000);
 
+  it('counts a stalled Redis (socket open, no answers) as unavailable, and is ready again once it answers', async () => {
+    const own = await startRedis({ own: true });
+    try {
+      const adapter = createRedisAdapter({ url: own.url, prefix: testPrefix('stall') });
+      adapters.push(adapter);
+      const sink = new Recorder();
+      await adapter.start(sink);
+      await adapter.broker.subscribe('r');
+      await adapter.broker.publish('r', draft('r', 'one'), 0);
+      own.pause();
+      const started = Date.now();
+      await expect(adapter.broker.publish('r', draft('r', 'stalled'), 1)).rejects.toBeInstanceOf(
+        AdapterUnavailableError,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      await until(() => !adapter.ready(), 'not ready while stalled');
+      own.resume();
+      await until(() => adapter.ready(), 'ready again');
+      // The stalled publish may still have run when Redis woke up (a timeout cannot know): no seq is
+      // given twice and none is skipped.
+      const after = await adapter.broker.publish('r', draft('r', 'after'), 0);
+      await until(() => sink.messages.length >= 2 && sink.seqs('r').at(-1) === after.message.seq, 'delivery');
+      expect(sink.seqs('r')).toEqual(Array.from({ length: after.message.seq }, (_, i) => i + 1));
+    } finally {
+      await own.close();
+    }
+  }, 30_000);
+
   it('fills a gap from the stream when its subscriber connection was cut while others published', async () => {
     const prefix = testPrefix('gap');
     const a = await node(prefix);
