@@ -6,10 +6,8 @@ const closed = { additionalProperties: false } as const;
 export const Join = Type.Object(
   {
     room: RoomName,
-    since: Type.Optional({
-      ...StreamPosition,
-      description: 'Replay what the room said after this position before live traffic (see recovery)',
-    }),
+    /** Replay what the room said after this position before live traffic (see the ack's recovery). */
+    since: Type.Optional(StreamPosition),
   },
   closed,
 );

@@ -62,10 +62,13 @@ export const User = Type.Object(
   {
     id: ClientId,
     name: DisplayName,
-    clientId: Type.Optional({
-      ...ClientId,
-      description: 'The connection this user speaks from, where it matters (presence is per connection)',
-    }),
+    clientId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'The connection this user speaks from, when it is not the user id (presence is per connection)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -21,9 +21,10 @@ export type HistoryResult =
   /** Every message after `since`, in order; `position` is where they end (the room's latest). */
   | { recovered: true; messages: Message[]; position: StreamPosition }
   /**
-   * The history no longer covers the gap: `missing` is the inclusive `seq` range that is gone
-   * (from > to when nothing is known to be missing but the epoch changed). `messages` holds what
-   * is still there after the hole, in order.
+   * The history no longer covers the gap: `missing` is the inclusive `seq` range that is gone.
+   * When `since` is from another epoch, what the old life said after it is unknown: `missing`
+   * then starts at min(since.seq + 1, first kept seq) and may be empty (from > to). `messages`
+   * holds what is still there after the hole, in order.
    */
   | { recovered: false; messages: Message[]; position: StreamPosition; missing: { from: number; to: number } };
 

@@ -88,7 +88,10 @@ export class Hub implements AdapterSink {
     const goodbye = () => {
       for (const room of rooms) void this.depart(conn, room);
     };
-    if (this.options.presenceGraceMs <= 0) return goodbye();
+    if (this.options.presenceGraceMs <= 0) {
+      goodbye();
+      return;
+    }
     const timer = setTimeout(() => {
       this.graces.delete(timer);
       goodbye();
@@ -173,7 +176,10 @@ export class Hub implements AdapterSink {
   onMessage(message: Message, epoch: string): void {
     const state = this.rooms.get(message.room);
     if (!state) return;
-    if (!state.isReady) return state.skip(message, epoch);
+    if (!state.isReady) {
+      state.skip(message, epoch);
+      return;
+    }
     if (state.ahead) {
       state.ahead.push(message);
       return;

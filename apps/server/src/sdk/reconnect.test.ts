@@ -41,7 +41,8 @@ describe('reconnect', () => {
 
     for (const conn of s.app.hub.connections.values()) conn.socket.terminate();
     const welcome = await next(ada, 'welcome');
-    expect(welcome.clientId).not.toBe(first);
+    // It resumed: the same connection identity, its rooms restored by the server.
+    expect(welcome).toMatchObject({ clientId: first, resumed: true });
     expect(welcome.name).toBe('ada');
     await expect.poll(() => memberNames(s, 'r2')).toEqual(['ada']);
     expect(await memberNames(s, 'r1')).toEqual(['ada']);

@@ -66,8 +66,9 @@ export class RoomLog {
     const messages = kept.slice(Math.max(0, kept.length - limit));
     const firstKept = messages[0]?.seq ?? this.seq + 1;
     if (sameLife && since.seq <= this.seq && firstKept <= from) return { recovered: true, messages, position };
-    // Another life of the room, or a hole before what is left: say exactly what is gone.
-    const missingFrom = since.seq + 1;
+    // A hole before what is left: say exactly what is gone. Another life of the room: what its old
+    // life said after `since` is unknown, and the range may be empty (from > to).
+    const missingFrom = sameLife ? since.seq + 1 : Math.min(since.seq + 1, firstKept);
     return { recovered: false, messages, position, missing: { from: missingFrom, to: firstKept - 1 } };
   }
 }
