@@ -9,27 +9,46 @@ const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A test double of latency only; what it answers is MemoryAdapter's.
  */
 export class SlowAdapter extends MemoryAdapter {
+  private gate: Promise<void> = Promise.resolve();
+  private release = () => {};
+
   constructor(private readonly ms = 50) {
     super();
   }
 
-  override async start(sink: AdapterSink): Promise<void> {
+  /** Holds every call, made before or after, until `resume()`: latency as long as a test needs. */
+  pause(): void {
+    this.gate = new Promise((resolve) => {
+      this.release = resolve;
+    });
+  }
+
+  resume(): void {
+    this.release();
+  }
+
+  private async wait(): Promise<void> {
     await delay(this.ms);
+    await this.gate;
+  }
+
+  override async start(sink: AdapterSink): Promise<void> {
+    await this.wait();
     return super.start(sink);
   }
 
   override async publish(room: string, draft: Omit<Message, 'seq'>): Promise<Message> {
-    await delay(this.ms);
+    await this.wait();
     return super.publish(room, draft);
   }
 
   override async presence(room: string, change: PresenceChange, user: User): Promise<void> {
-    await delay(this.ms);
+    await this.wait();
     return super.presence(room, change, user);
   }
 
   override async remoteMembers(room: string): Promise<User[]> {
-    await delay(this.ms);
+    await this.wait();
     return super.remoteMembers(room);
   }
 }
