@@ -7,6 +7,7 @@ import {
   decodeServerFrame,
   describeFailure,
   type ErrorEvent,
+  type Message,
   type ProtocolError,
   protocolError,
   type ServerEventMap,
@@ -14,8 +15,10 @@ import {
   type Welcome,
 } from '@roomcast/protocol';
 import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { Delivered } from './delivered.js';
 import { Emitter } from './emitter.js';
 import { RoomcastError } from './errors.js';
+import { newClientMsgId } from './message-id.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Presence } from './presence.js';
 import { type Pending, Requests } from './requests.js';
@@ -45,6 +48,8 @@ export type RoomcastEvents = Pick<ServerEventMap, 'welcome' | 'message' | 'user:
   presence: PresenceUpdate;
   rooms: string[];
   'rejoin:failed': RejoinFailure;
+  /** A copy of a message already delivered (same room, sender name and clientMsgId), not emitted as `message`. */
+  duplicate: Message;
 };
 
 export interface CallOptions {
@@ -53,7 +58,11 @@ export interface CallOptions {
 }
 
 export interface SendOptions extends CallOptions {
-  /** Echoed back in the `message` every member receives, so a sender can recognise its own. */
+  /**
+   * Echoed back in the `message` every member receives, so a sender can recognise its own, and
+   * used to drop a copy re-sent after a reconnect. Generated when omitted; if you pass one, make
+   * it unique per sender and room (a UUID is what the client generates).
+   */
   clientMsgId?: string;
 }
 
@@ -78,6 +87,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   private readonly connection: Connection;
   private readonly requests: Requests;
   private readonly presence = new Presence();
+  private readonly delivered = new Delivered();
   /** Rooms the server confirmed (or is rejoining); what a reconnect restores. */
   private readonly joined = new Set<string>();
   /** Last seq seen per room: where a resume will start from once the server supports it. */
@@ -161,8 +171,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   }
 
   send(room: string, text: string, options: SendOptions = {}): Promise<AckResultMap['send']> {
-    const data = options.clientMsgId === undefined ? { room, text } : { room, text, clientMsgId: options.clientMsgId };
-    return this.call('send', data, options);
+    return this.call('send', { room, text, clientMsgId: options.clientMsgId ?? newClientMsgId() }, options);
   }
 
   /** Connects again after `closed`, or skips the wait before the next reconnect attempt. */
@@ -192,8 +201,14 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (state !== 'open' && !internal && this.options.offline === 'fail') {
       return Promise.reject(new RoomcastError('offline'));
     }
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return this.requests.start(event, data, timeoutMs, state === 'open' || internal) as Promise<AckResultMap[K]>;
+    const plan = {
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+      offlineTimeoutMs: this.options.offlineTimeoutMs,
+      // The client's own rejoins are redone by the next welcome instead.
+      queue: !internal,
+      resend: !internal && this.options.resendInFlight,
+    };
+    return this.requests.start(event, data, plan, state === 'open' || internal) as Promise<AckResultMap[K]>;
   }
 
   private url(): string {
@@ -229,7 +244,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       this.onError(frame.data);
     } else if (frame.event === 'message') {
       this.seqs.set(frame.data.room, frame.data.seq);
-      this.emit('message', frame.data);
+      this.emit(this.delivered.first(frame.data) ? 'message' : 'duplicate', frame.data);
     } else {
       const { room, user } = frame.data;
       if (this.presence.change(room, frame.event === 'user:joined' ? 'joined' : 'left', user)) {
@@ -256,6 +271,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     }
     // Rejoins go out before the queued calls, and the server handles a connection's frames in order.
     for (const room of wanted) if (!welcome.rooms.includes(room)) this.restore('join', room);
+    // A join re-sent after a drop lost its presence recording with the old socket.
+    for (const call of this.requests.waiting()) if (call.event === 'join') this.presence.expect(call.data.room);
     this.requests.flush();
     this.connection.ready();
     this.emit('welcome', welcome);
@@ -301,6 +318,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       this.emit('rooms', this.rooms());
     } else if (pending.event === 'leave') {
       this.presence.remove(room);
+      this.delivered.forget(room);
       if (this.joined.delete(room)) this.emit('rooms', this.rooms());
     }
   }
