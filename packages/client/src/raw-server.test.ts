@@ -1,28 +1,9 @@
 import { encodeServerEvent } from '@roomcast/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { createClient, type RoomcastClient } from './client.js';
-import type { ClientOptions } from './options.js';
-import { rawServer, welcomeFrame } from './test-support/raw-server.js';
+import { describe, expect, it } from 'vitest';
+import { rawHarness, welcomeFrame } from './test-support/raw-server.js';
 import { next, record } from './testing.js';
 
-const cleanup: (() => unknown)[] = [];
-
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn();
-});
-
-async function serve(onConnection: Parameters<typeof rawServer>[0]) {
-  const server = await rawServer(onConnection);
-  cleanup.push(server.close);
-  return server;
-}
-
-function client(options: ClientOptions): RoomcastClient {
-  const c = createClient({ WebSocket, ...options });
-  cleanup.push(() => c.close());
-  return c;
-}
+const { serve, client } = rawHarness();
 
 describe('timeouts', () => {
   it('rejects a call the server never answers with `timeout`, per call', async () => {
@@ -137,18 +118,5 @@ describe('validation of what the server sends', () => {
     expect(welcome.clientId).toBe('c1');
     expect(ada.welcome?.clientId).toBe('c1');
     expect(ada.members('lobby').map((m) => m.name)).toEqual(['ada']);
-  });
-});
-
-describe('calls in flight when the socket drops', () => {
-  it('rejects them with `disconnected`', async () => {
-    const server = await serve((socket) => {
-      socket.send(welcomeFrame());
-      socket.on('message', () => socket.terminate());
-    });
-    const ada = client({ url: server.url, reconnect: { initialDelayMs: 5_000 } });
-    await ada.ready();
-    await expect(ada.send('lobby', 'hi')).rejects.toMatchObject({ code: 'disconnected', retry: true });
-    expect(ada.state).toBe('reconnecting');
   });
 });
