@@ -30,8 +30,11 @@ describe('timeouts', () => {
     const invalid = record(ada, 'invalid');
     await expect(ada.join('late')).rejects.toMatchObject({ code: 'timeout' });
     const id = JSON.parse(server.received[0] ?? '{}').id as number;
+    const marker = next(ada, 'user:joined');
     socketRef?.send(encodeServerEvent('ack', { id, result: { room: 'late', members: [] } }));
-    await new Promise((r) => setTimeout(r, 50));
+    // Frames are handled in order: once the marker is in, the late ack has been handled.
+    socketRef?.send(encodeServerEvent('user:joined', { room: 'lobby', user: { id: 'c2', name: 'bob' } }));
+    await marker;
     expect(ada.rooms()).toEqual(['lobby']);
     expect(invalid).toEqual([]);
   });

@@ -178,7 +178,9 @@ describe('calls in flight when the connection drops, against the real server', (
     const ada = onWire({ name: 'ada' });
     await ada.ready();
     await ada.join('r2');
-    wire.inbound = cutOnce((f) => f.event === 'ack' && f.data.id !== undefined && !('members' in (f.data.result as object)));
+    wire.inbound = cutOnce(
+      (f) => f.event === 'ack' && f.data.id !== undefined && !('members' in (f.data.result as object)),
+    );
 
     expect(await ada.leave('r2')).toEqual({ room: 'r2' });
     expect(ada.rooms()).toEqual(['lobby']);
