@@ -63,7 +63,10 @@ export class Wire {
         };
         this.ws.onmessage = (event) => {
           if (this.cut) return;
-          if (wire.inbound(JSON.parse(String(event.data)) as Frame) === 'cut') return this.terminate();
+          if (wire.inbound(JSON.parse(String(event.data)) as Frame) === 'cut') {
+            this.terminate();
+            return;
+          }
           this.onmessage?.({ data: event.data });
         };
         this.ws.onclose = (event) => {
@@ -80,7 +83,10 @@ export class Wire {
       send(data: string): void {
         if (this.cut) return;
         const frame = JSON.parse(data) as Frame;
-        if (wire.outbound(frame) === 'cut') return this.terminate();
+        if (wire.outbound(frame) === 'cut') {
+          this.terminate();
+          return;
+        }
         this.log.push(frame);
         this.ws.send(data);
       }
