@@ -147,6 +147,7 @@ describe('calls in flight when the connection drops, against the real server', (
     ]);
     // ...from two connections of ada's, which is why the SDK keys copies by name, not from.id.
     expect(copies[0]?.from.id).not.toBe(copies[1]?.from.id);
+    expect(bob.invalid).toEqual([]);
 
     // ...and the SDK gives the application the first, the copy only as `duplicate`.
     await expect.poll(() => carolSees.length).toBe(2);
