@@ -1,35 +1,21 @@
 import { type ClientOptions, createClient, type RoomcastClient } from '@roomcast/client';
 import { next, record } from '@roomcast/client/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { memberNames, startServer, type TestServer } from './server.js';
-import { Wire } from './wire.js';
 
 const servers: TestServer[] = [];
 const clients: RoomcastClient[] = [];
-const wires: Wire[] = [];
 
 afterEach(async () => {
-  vi.useRealTimers();
   for (const client of clients.splice(0)) client.close();
-  for (const wire of wires.splice(0)) await wire.close();
   for (const server of servers.splice(0)) await server.app.close();
 });
 
-async function server(): Promise<TestServer> {
-  const s = await startServer();
+async function server(port = 0): Promise<TestServer> {
+  const s = await startServer({}, port);
   servers.push(s);
   return s;
-}
-
-/**
- * "The server restarts" without reusing its port (another test may hold it by then): the
- * client's network is pointed at the old server, at nothing while it is down, then at a new one.
- */
-async function wire(s: TestServer): Promise<Wire> {
-  const w = await Wire.create(s.url);
-  wires.push(w);
-  return w;
 }
 
 async function stop(s: TestServer): Promise<void> {
@@ -79,17 +65,14 @@ describe('reconnect', () => {
 
   it('reconnects when the server restarts (1001) and sends the calls queued meanwhile', async () => {
     const s = await server();
-    const net = await wire(s);
-    const ada = client(s.url, { name: 'ada', room: 'r1', WebSocket: net.WebSocket });
+    const ada = client(s.url, { name: 'ada', room: 'r1' });
     await ada.ready();
     const reconnecting = next(ada, 'state', (c) => c.state === 'reconnecting');
-    net.target = undefined;
     await stop(s);
     expect((await reconnecting).code).toBe(1001);
 
     const queued = ada.send('r1', 'sent while offline');
-    const restarted = await server();
-    net.target = restarted.url;
+    const restarted = await server(s.port);
     const seen = next(ada, 'message');
     const ack = await queued;
     expect(ack).toEqual({ room: 'r1', seq: 1 });
@@ -99,11 +82,9 @@ describe('reconnect', () => {
 
   it('fails fast while offline when told to, and bounds the queue otherwise', async () => {
     const s = await server();
-    const net = await wire(s);
-    const fast = client(s.url, { offline: 'fail', WebSocket: net.WebSocket });
-    const queued = client(s.url, { maxQueued: 2, timeoutMs: 60_000, WebSocket: net.WebSocket });
+    const fast = client(s.url, { offline: 'fail' });
+    const queued = client(s.url, { maxQueued: 2, timeoutMs: 60_000 });
     await Promise.all([fast.ready(), queued.ready()]);
-    net.target = undefined;
     await stop(s);
     await expect.poll(() => fast.state).toBe('reconnecting');
     await expect.poll(() => queued.state).toBe('reconnecting');
@@ -111,24 +92,21 @@ describe('reconnect', () => {
     await expect(fast.send('lobby', 'hi')).rejects.toMatchObject({ code: 'offline' });
     const waiting = [queued.send('lobby', 'one'), queued.send('lobby', 'two')];
     await expect(queued.send('lobby', 'three')).rejects.toMatchObject({ code: 'queue_full' });
-    net.target = (await server()).url;
+    await server(s.port);
     const acks = await Promise.all(waiting);
     expect(acks.map((a) => a.seq)).toEqual([1, 2]);
   });
 
   it('gives up after the configured attempts when the server is gone for good', async () => {
     const s = await server();
-    const net = await wire(s);
     const ada = client(s.url, {
       room: 'r1',
       timeoutMs: 60_000,
-      WebSocket: net.WebSocket,
       reconnect: { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, maxAttempts: 3 },
     });
     await ada.ready();
     const states = record(ada, 'state');
     const closed = next(ada, 'state', (c) => c.state === 'closed');
-    net.target = undefined;
     await stop(s);
     const pending = ada.send('r1', 'nobody hears this');
     const ready = ada.ready();
@@ -148,8 +126,7 @@ describe('reconnect', () => {
     expect(ada.rooms()).toEqual(['r1']);
 
     // connect() starts over once the server is back, rooms included.
-    const back = await server();
-    net.target = back.url;
+    const back = await server(s.port);
     ada.connect();
     await ada.ready();
     expect(await memberNames(back, 'r1')).toHaveLength(1);
@@ -157,19 +134,14 @@ describe('reconnect', () => {
 
   it('does not reconnect after a close code that forbids it', async () => {
     const s = await server();
-    const net = await wire(s);
-    const ada = client(s.url, { WebSocket: net.WebSocket });
+    const ada = client(s.url);
     await ada.ready();
-    // Fake timers: every timer the client could have left behind runs now, not after a sleep.
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const ended = next(ada, 'state');
+    const closed = next(ada, 'state', (c) => c.state === 'closed');
     for (const conn of s.app.hub.connections.values()) conn.close('policy_violation', 'go away');
-    expect(await ended).toMatchObject({ state: 'closed', previous: 'open', code: 1008, reason: 'go away' });
-    await vi.runAllTimersAsync();
-    vi.useRealTimers();
-    expect(net.attempts).toBe(1);
-    expect(ada.state).toBe('closed');
-    await expect.poll(() => s.app.hub.connections.size).toBe(0);
+    const change = await closed;
+    expect(change).toMatchObject({ previous: 'open', code: 1008, reason: 'go away' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.app.hub.connections.size).toBe(0);
   });
 
   it('leaves a room the server put it in unasked after a reconnect', async () => {

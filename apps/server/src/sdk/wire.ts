@@ -15,8 +15,6 @@ type Tap = (frame: Frame) => 'pass' | 'cut';
 export class Wire {
   /** Where new sockets go; undefined: they are refused. */
   target: string | undefined;
-  /** Sockets the client has created: one per connection attempt. */
-  attempts = 0;
   /** Frames the client wrote, per socket (one array per attempt that opened). */
   readonly written: Frame[][] = [];
   outbound: Tap = () => 'pass';
@@ -54,7 +52,6 @@ export class Wire {
         const routed = new URL(url);
         const to = new URL(wire.target ?? wire.refuserUrl);
         routed.host = to.host;
-        wire.attempts++;
         this.ws = new WebSocket(routed);
         wire.live.add(this.ws);
         this.ws.onopen = (event) => {
