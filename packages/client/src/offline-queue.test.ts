@@ -1,3 +1,4 @@
+import { encodeServerEvent } from '@roomcast/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { RoomcastClient } from './client.js';
@@ -156,5 +157,30 @@ describe('calls in flight when the socket drops', () => {
     await ada.join('r1');
     expect(server.received.map((raw) => JSON.parse(raw).event)).toEqual(['send', 'join']);
     expect(connections).toBe(2);
+  });
+});
+
+describe('a join sent again after a drop', () => {
+  it('keeps the presence that arrives between its resend and its ack', async () => {
+    let connections = 0;
+    const server = await serve((socket) => {
+      const index = ++connections;
+      socket.send(welcomeFrame());
+      socket.on('message', (raw) => {
+        if (index === 1) {
+          socket.terminate();
+          return;
+        }
+        // Another node's member joins after the server took ada's snapshot but before its ack.
+        socket.send(encodeServerEvent('user:joined', { room: 'r1', user: { id: 'c7', name: 'eve' } }));
+        socket.send(ackFrame(raw.toString(), { room: 'r1', members: [{ id: 'c1', name: 'ada' }] }));
+      });
+    });
+    const ada = client({ url: server.url, reconnect: { initialDelayMs: 10, jitter: 0 } });
+    await ada.ready();
+    const joined = await ada.join('r1');
+    expect(joined.members.map((m) => m.name)).toEqual(['ada']);
+    expect(connections).toBe(2);
+    expect(ada.members('r1').map((m) => m.name)).toEqual(['ada', 'eve']);
   });
 });
