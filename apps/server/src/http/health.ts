@@ -10,7 +10,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
           200: Type.Object({
             status: Type.Literal('ok'),
             adapter: Type.String(),
-            connections: Type.Integer(),
+            node: Type.String({ description: "This node's id in the cluster" }),
+            connections: Type.Integer({ description: 'Connections on this node' }),
             uptimeSeconds: Type.Number(),
           }),
         },
@@ -19,6 +20,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => ({
       status: 'ok' as const,
       adapter: app.hub.adapter.name,
+      node: app.hub.adapter.node,
       connections: app.hub.connections.size,
       uptimeSeconds: Math.round(process.uptime()),
     }),

@@ -13,10 +13,15 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         description: 'Rooms with members on this node',
-        response: { 200: Type.Object({ rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })) }) },
+        response: {
+          200: Type.Object({
+            rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })),
+            scope: Type.Literal('node'),
+          }),
+        },
       },
     },
-    async () => ({ rooms: hub.roomNames() }),
+    async () => ({ rooms: hub.roomNames(), scope: 'node' as const }),
   );
 
   app.get(
@@ -36,18 +41,21 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: RoomParams,
         body: Type.Object({ text: MessageText, from: Type.Optional(DisplayName) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ room: RoomName, seq: Seq, recipients: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            room: RoomName,
+            seq: Seq,
+            recipients: Type.Integer({ description: 'Members of the room across the cluster when it was sent' }),
+            scope: Type.Literal('cluster'),
+          }),
+        },
       },
     },
     async (req) => {
       const { room } = req.params;
       const from = { id: 'server', name: req.body.from ?? 'server' };
-      const { message, recipients } = await hub.publish(
-        room,
-        { room, from, text: req.body.text, sentAt: Date.now() },
-        'http',
-      );
-      return { room, seq: message.seq, recipients };
+      const message = await hub.publish(room, { room, from, text: req.body.text, sentAt: Date.now() }, 'http');
+      return { room, seq: message.seq, recipients: await hub.recipients(room), scope: 'cluster' as const };
     },
   );
 };
