@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { encodeServerEvent } from '@roomcast/protocol';
 import { describe, expect, it } from 'vitest';
 import { rawHarness, welcomeFrame } from './test-support/raw-server.js';
@@ -121,5 +123,26 @@ describe('validation of what the server sends', () => {
     expect(welcome.clientId).toBe('c1');
     expect(ada.welcome?.clientId).toBe('c1');
     expect(ada.members('lobby').map((m) => m.name)).toEqual(['ada']);
+  });
+});
+
+describe('closing', () => {
+  it('closes during a connection attempt without an unhandled error', async () => {
+    // Accepts the TCP connection and never answers the upgrade: the attempt stays in CONNECTING.
+    const silent = createServer();
+    const accepted = new Promise<void>((resolve) => silent.once('connection', () => resolve()));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const ada = client({ url: `ws://127.0.0.1:${port}/ws` });
+      await accepted;
+      expect(ada.state).toBe('connecting');
+      ada.close();
+      expect(ada.state).toBe('closed');
+      // ws reports the aborted handshake on the next tick; unheard, Node would throw it there.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
