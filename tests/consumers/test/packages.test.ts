@@ -208,7 +208,10 @@ describe('a browser bundle (esbuild) in Chromium', () => {
     const code = bundled.outputFiles[0]?.text ?? '';
 
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu'],
+    });
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
