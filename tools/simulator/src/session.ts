@@ -1,4 +1,4 @@
-import { type AckResultMap, decodeServerFrame, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
+import { type AckResultMap, decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import { now } from './clock.js';
 import { recordMs } from './latency.js';
@@ -191,7 +191,7 @@ export class Session {
       ctx.violations.add('frames-valid', `${this.label} received a binary frame`);
       return;
     }
-    const decoded = decodeServerFrame(raw);
+    const decoded = decodeServerFrameStrict(raw);
     if (!decoded.ok) {
       ctx.violations.add('frames-valid', `${this.label}: ${decoded.error.code} ${decoded.error.message}`);
       return;
