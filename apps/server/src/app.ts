@@ -9,6 +9,7 @@ import { metricsRoutes } from './http/metrics.js';
 import { roomRoutes } from './http/rooms.js';
 import { webRoutes } from './http/web.js';
 import { hubPlugin } from './hub/hub-plugin.js';
+import { loggerOptions } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { socketRoute } from './ws/socket-route.js';
 
@@ -16,7 +17,7 @@ export interface BuildAppOptions {
   config?: Partial<Config>;
   /** Defaults to a single-node in-memory adapter. */
   adapter?: Adapter;
-  /** Fastify's logger option; defaults to pino at LOG_LEVEL. */
+  /** Fastify's logger option; defaults to pino at LOG_LEVEL in LOG_FORMAT. */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   /** Collect process metrics (CPU, memory, event loop) too; off for apps embedded in tests. */
   defaultMetrics?: boolean;
@@ -27,7 +28,7 @@ export interface BuildAppOptions {
 /** Builds the Roomcast server without listening, so tests and embedders control the port. */
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config: Config = { ...defaultConfig, ...options.config };
-  const logger = options.logger ?? { level: config.LOG_LEVEL };
+  const logger = options.logger ?? loggerOptions(config);
   const app = Fastify({
     ...(typeof logger === 'object' && 'child' in logger ? { loggerInstance: logger } : { logger }),
     // The schema limits text; this bounds the whole publish body.

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DisplayName, MessageText, RoomName, Seq, User } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
+import { debugOnlyLogLevel } from '../logger.js';
 
 const RoomParams = Type.Object({ room: RoomName });
 
@@ -11,6 +12,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/rooms',
     {
+      logLevel: debugOnlyLogLevel(app.log), // the chat page polls it
       schema: {
         description: 'Rooms with members on this node',
         response: { 200: Type.Object({ rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })) }) },
@@ -22,6 +24,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/rooms/:room/members',
     {
+      logLevel: debugOnlyLogLevel(app.log),
       schema: {
         params: RoomParams,
         response: { 200: Type.Object({ room: RoomName, members: Type.Array(User) }) },

@@ -9,9 +9,11 @@ import {
   RoomName,
 } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
+import { debugOnlyLogLevel } from '../logger.js';
 
 export const HandshakeQuery = Type.Object({
   name: Type.Optional(DisplayName),
@@ -20,6 +22,20 @@ export const HandshakeQuery = Type.Object({
 
 const newId = () => randomBytes(9).toString('base64url');
 const guestName = () => `guest-${randomBytes(2).toString('hex')}`;
+
+/** A plain GET (a browser's address bar): say what this URL is instead of an empty 404. */
+async function upgradeRequired(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (req.ws) return;
+  await reply
+    .code(426)
+    .header('upgrade', 'websocket')
+    .header('connection', 'Upgrade')
+    .type('text/plain; charset=utf-8')
+    .send(
+      'This is the Roomcast WebSocket endpoint: connect with a WebSocket client, ' +
+        'e.g. ws://<host>/ws?name=ada&room=lobby. The chat page is at /.\n',
+    );
+}
 
 /** `GET /ws`: one connection's lifecycle: welcome, then its frames in order, then goodbye. */
 export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -30,7 +46,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     rateBurst: config.RATE_LIMIT_BURST,
   };
 
-  app.get('/ws', { websocket: true, schema: { querystring: HandshakeQuery } }, (socket, req) => {
+  // Connects, joins and leaves log at debug: at info they would drown everything else at scale.
+  const options = { websocket: true, logLevel: debugOnlyLogLevel(app.log), onRequest: upgradeRequired } as const;
+  app.get('/ws', { ...options, schema: { querystring: HandshakeQuery } }, (socket, req) => {
     if (hub.connections.size >= config.MAX_CONNECTIONS) {
       metrics.disconnects.inc({ reason: 'try_again_later' });
       socket.close(1013, 'Connection limit reached');
@@ -66,13 +84,17 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     socket.on('close', (code: number) => {
       metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
       hub.remove(conn);
-      app.log.debug({ clientId: conn.id, code }, 'disconnected');
+      const fields = { clientId: conn.id, name: conn.name, code, reason: conn.closedBy };
+      // The server cutting someone off (flood, slow consumer, dead peer) is news; shutdown and the peer leaving are not.
+      if (conn.closedBy && conn.closedBy !== 'going_away') app.log.info(fields, 'closed by the server');
+      else app.log.debug(fields, 'disconnected');
     });
   });
 
   async function welcome(conn: Connection, room: string): Promise<void> {
     const outcome = await hub.join(conn, room);
     const members = outcome.ok ? outcome.members : [];
+    app.log.debug({ clientId: conn.id, name: conn.name, room }, 'connected');
     conn.send(
       encodeServerEvent('welcome', {
         clientId: conn.id,
@@ -96,6 +118,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       // The map pairs each event with its handler; TypeScript cannot correlate the union itself.
       const outcome = await (handlers[event] as (typeof handlers)['join'])(hub, conn, data as never);
       if (!outcome.ok) return conn.sendError(outcome.code, outcome.message, id);
+      if (event === 'join' || event === 'leave') {
+        app.log.debug({ clientId: conn.id, room: outcome.result.room }, event === 'join' ? 'joined' : 'left');
+      }
       if (id !== undefined) conn.send(encodeServerEvent('ack', { id, result: outcome.result }));
     } catch (err) {
       app.log.error({ err, clientId: conn.id, event }, 'handler failed');
