@@ -23,6 +23,8 @@ export interface BuildAppOptions {
   defaultMetrics?: boolean;
   /** How long shutdown waits for clients to finish the close handshake before cutting them off. */
   closeGraceMs?: number;
+  /** Where the built chat page is (ending in /); defaults to dist/web. Browser tests build their own. */
+  webRoot?: string;
 }
 
 /** Builds the Roomcast server without listening, so tests and embedders control the port. */
@@ -60,6 +62,6 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(roomRoutes);
   await app.register(metricsRoutes);
-  await app.register(webRoutes);
+  await app.register(webRoutes, { root: options.webRoot });
   return app;
 }
