@@ -29,7 +29,7 @@ beforeAll(async () => {
   server = await startChatServer();
   browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
-  for (const [i, name] of OTHERS.entries()) clients.push(await TestClient.join(server.ws, name, ROOMS[0]));
+  for (const name of OTHERS) clients.push(await TestClient.join(server.ws, name, 'lobby'));
   // Someone in each other room, so "All rooms" lists four.
   for (const room of ROOMS.slice(1)) clients.push(await TestClient.join(server.ws, `${room}-regular`, room));
 }, 60_000);
