@@ -15,6 +15,8 @@ interface Line {
 }
 const INFO = 30;
 const DEBUG = 20;
+// The machine is shared: generous bounds, only ever reached on failure.
+const POLL = { timeout: 10_000 };
 
 /** A real server whose pino JSON lines are collected, one parsed object per line. */
 async function loggedServer(level: 'info' | 'debug', config: Partial<Config> = {}) {
@@ -48,9 +50,9 @@ describe('logs', () => {
     for (const path of POLLED) expect((await fetch(`${server.http}${path}`)).status).toBe(200);
     // Logged in order: once this 404 is in, any line for the polls above would be too.
     expect((await fetch(`${server.http}/no-such-page`)).status).toBe(404);
-    await expect.poll(() => requestLines(lines, '/no-such-page').length).toBe(1);
+    await expect.poll(() => requestLines(lines, '/no-such-page').length, POLL).toBe(1);
     for (const path of POLLED) expect(requestLines(lines, path)).toEqual([]);
-  });
+  }, 20_000);
 
   it('logs polls, connects, joins, leaves and disconnects at debug', async () => {
     const { server, lines } = await loggedServer('debug');
@@ -63,7 +65,7 @@ describe('logs', () => {
     ann.emit('leave', { room: 'kitchen' });
     await ann.next('ack');
     await ann.close();
-    await expect.poll(() => lines.some((l) => l.msg === 'disconnected')).toBe(true);
+    await expect.poll(() => lines.some((l) => l.msg === 'disconnected'), POLL).toBe(true);
     const events = lines.filter((l) => ['connected', 'joined', 'left', 'disconnected'].includes(l.msg));
     expect(events.map((l) => [l.level, l.msg, l.room ?? l.code])).toEqual([
       [DEBUG, 'connected', 'lobby'],
@@ -72,19 +74,19 @@ describe('logs', () => {
       [DEBUG, 'disconnected', 1005],
     ]);
     expect(lines.filter((l) => l.level >= INFO && l.msg === 'closed by the server')).toEqual([]);
-  });
+  }, 20_000);
 
   it('logs a connection the server cuts off (flood) at info, with the reason', async () => {
     const { server, lines } = await loggedServer('info', { RATE_LIMIT_PER_SEC: 1, RATE_LIMIT_BURST: 1 });
     const flooder = await TestClient.join(server.ws, 'flooder');
     for (let i = 0; i < 5; i++) flooder.emit('send', { room: 'lobby', text: `spam ${i}` });
     expect((await flooder.waitClosed()).code).toBe(4002);
-    await expect.poll(() => lines.filter((l) => l.msg === 'closed by the server').length).toBe(1);
+    await expect.poll(() => lines.filter((l) => l.msg === 'closed by the server').length, POLL).toBe(1);
     const cut = lines.find((l) => l.msg === 'closed by the server');
     expect(cut).toMatchObject({ level: INFO, reason: 'flood', name: 'flooder', code: 4002 });
     // Nothing about ordinary connection life made it to info.
     expect(lines.filter((l) => ['connected', 'joined', 'left', 'disconnected'].includes(l.msg))).toEqual([]);
-  });
+  }, 20_000);
 });
 
 describe('loggerOptions', () => {

@@ -144,5 +144,5 @@ describe('chat page in Chromium', () => {
     expect(await page.locator('#chat').isVisible()).toBe(false);
     expect([...app.hub.connections.values()].some((c) => c.name === 'gina')).toBe(false);
     await context.close();
-  });
+  }, 30_000);
 });
