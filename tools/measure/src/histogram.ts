@@ -58,6 +58,9 @@ export function summarizeLatency(histogram: Histogram): LatencySummary | null {
     p99: at(99),
     p999: at(99.9),
     max: ms(histogram.maxValue),
-    curve: CURVE.map((percentile) => ({ percentile, ms: percentile === 100 ? ms(histogram.maxValue) : at(percentile) })),
+    curve: CURVE.map((percentile) => ({
+      percentile,
+      ms: percentile === 100 ? ms(histogram.maxValue) : at(percentile),
+    })),
   };
 }

@@ -9,7 +9,7 @@ export {
   summarizeLatency,
 } from './histogram.js';
 export { describeMachine, type Machine } from './machine.js';
-export { type DriverLoad, judgeLoad, SATURATED_ELU, WorkerPool } from './pool.js';
+export { combineLoads, type DriverLoad, judgeLoad, SATURATED_ELU, WorkerPool } from './pool.js';
 export {
   type CpuTicks,
   type MachineTicks,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { judgeLoad, WorkerPool } from './pool.js';
+import { combineLoads, judgeLoad, WorkerPool } from './pool.js';
 
 type Cmd = { type: 'add'; n: number } | { type: 'burn'; ms: number } | { type: 'fail' };
 
@@ -19,7 +19,16 @@ describe('WorkerPool against real worker threads', () => {
   });
 
   it('reports live counters from every worker', async () => {
-    for (let i = 0; i < 100 && pool.counters().map((c) => c.total).join() !== '1,12'; i++) await sleep(20);
+    for (
+      let i = 0;
+      i < 100 &&
+      pool
+        .counters()
+        .map((c) => c.total)
+        .join() !== '1,12';
+      i++
+    )
+      await sleep(20);
     expect(pool.counters().map((c) => c.total)).toEqual([1, 12]);
   });
 
@@ -46,5 +55,18 @@ describe('judgeLoad', () => {
     const busy = [...quiet.slice(0, 17), ...Array.from({ length: 3 }, () => ({ elu: 0.97, lagMs: 40 }))];
     expect(judgeLoad(busy, 5, 1.8).saturated).toBe(true);
     expect(judgeLoad([], 1, 0)).toMatchObject({ saturated: false, eluMean: 0, eluMax: 0, lagMaxMs: 0 });
+  });
+});
+
+describe('combineLoads', () => {
+  it('weights means by window length and keeps the worst peak and the first reason', () => {
+    const a = { ...judgeLoad([{ elu: 0.2, lagMs: 3 }], 1, 0.5) };
+    const b = { ...judgeLoad([{ elu: 1, lagMs: 90 }], 3, 1.5) };
+    const both = combineLoads([a, b]);
+    expect(both.seconds).toBe(4);
+    expect(both.cpuCores).toBeCloseTo(1.25, 6);
+    expect(both.eluMean).toBeCloseTo(0.8, 6);
+    expect(both).toMatchObject({ eluMax: 1, lagMaxMs: 90, saturated: true, reason: b.reason });
+    expect(combineLoads([])).toMatchObject({ seconds: 0, cpuCores: 0, saturated: false });
   });
 });

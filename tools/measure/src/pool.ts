@@ -42,6 +42,24 @@ export function judgeLoad(samples: readonly LoopSample[], seconds: number, cpuCo
   return load;
 }
 
+/** Several measured windows as one: time-weighted means, the worst of each peak, saturated if any window was. */
+export function combineLoads(loads: readonly DriverLoad[]): DriverLoad {
+  const seconds = loads.reduce((n, l) => n + l.seconds, 0);
+  const weighted = (f: (l: DriverLoad) => number) =>
+    seconds > 0 ? loads.reduce((n, l) => n + f(l) * l.seconds, 0) / seconds : 0;
+  const saturated = loads.find((l) => l.saturated);
+  return {
+    seconds,
+    cpuCores: weighted((l) => l.cpuCores),
+    eluMean: weighted((l) => l.eluMean),
+    eluP90: Math.max(0, ...loads.map((l) => l.eluP90)),
+    eluMax: Math.max(0, ...loads.map((l) => l.eluMax)),
+    lagMaxMs: Math.max(0, ...loads.map((l) => l.lagMaxMs)),
+    saturated: saturated !== undefined,
+    ...(saturated?.reason ? { reason: saturated.reason } : {}),
+  };
+}
+
 /** A set of worker threads on one entry module, commanded together from the main thread. */
 export class WorkerPool<C, P> {
   private readonly workers: Worker[] = [];
@@ -55,7 +73,11 @@ export class WorkerPool<C, P> {
   constructor(entry: URL, count: number, zero: () => P, workerData: (index: number) => unknown = () => undefined) {
     const start = workerEntry(entry);
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(start.script, { eval: start.eval, execArgv: start.execArgv, workerData: workerData(i) });
+      const worker = new Worker(start.script, {
+        eval: start.eval,
+        execArgv: start.execArgv,
+        workerData: workerData(i),
+      });
       this.latest.push(zero());
       worker.on('message', (msg: WorkerMessage<P>) => this.onMessage(i, msg));
       worker.on('error', (err) => this.failAll(err));

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { stderrProgress } from '@roomcast/measure';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, isScenario, OptionsError, SCENARIOS, type ScenarioName, type SimOptions } from './options.js';
-import { Progress } from './progress.js';
 import { renderHtml } from './report/html.js';
 import { renderTable } from './report/table.js';
-import { runScenario } from './run.js';
+import { type RunHooks, runScenario } from './run.js';
 import { TargetError } from './target.js';
+import type { Counters } from './wire.js';
 
 const number = (name: string) => (raw: string) => {
   const v = Number(raw);
@@ -119,6 +120,37 @@ export function buildProgram(): Command {
     .showHelpAfterError();
 }
 
+/** What the live progress line shows: the phase, the counts and the delivery rate over the last second. */
+function liveLine(): { hooks: RunHooks; render: () => string } {
+  const started = Date.now();
+  let phase = 'starting';
+  let counters: Counters | undefined;
+  let from = { t: started, delivered: 0 };
+  let rate = 0;
+  return {
+    hooks: {
+      onPhase: (p) => {
+        phase = p;
+      },
+      onProgress: (c) => {
+        counters = c;
+        const t = Date.now();
+        if (t - from.t >= 1000) {
+          rate = Math.round(((c.delivered - from.delivered) * 1000) / (t - from.t));
+          from = { t, delivered: c.delivered };
+        }
+      },
+    },
+    render: () => {
+      const secs = ((Date.now() - started) / 1000).toFixed(0);
+      const c = counters;
+      return c
+        ? `[${secs}s] ${phase}: connected ${c.open}  sent ${c.sent}  delivered ${c.delivered} (${rate}/s)  errors ${c.errors + c.connectFailures}`
+        : `[${secs}s] ${phase}`;
+    },
+  };
+}
+
 interface CliFlags extends Partial<SimOptions> {
   json?: boolean;
   report?: string;
@@ -140,13 +172,10 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { json, report, progress: showProgress, ...given } = program.opts<CliFlags>();
-  const progress = new Progress(process.stderr);
-  const live = showProgress && progress.enabled;
+  const live = liveLine();
+  const stop = stderrProgress(!showProgress).live(live.render);
   try {
-    const result = await runScenario(scenario as ScenarioName, given, {
-      ...(live ? { onProgress: (c) => progress.update(c), onPhase: (p) => progress.setPhase(p) } : {}),
-    });
-    progress.done();
+    const result = await runScenario(scenario as ScenarioName, given, live.hooks).finally(stop);
     if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderTable(result)}\n`);
     if (report) {
@@ -156,7 +185,6 @@ export async function main(argv: string[]): Promise<number> {
     }
     return result.ok ? 0 : 1;
   } catch (err) {
-    progress.done();
     if (err instanceof OptionsError || err instanceof TargetError) {
       process.stderr.write(`roomcast-sim: ${err.message}\n`);
       return 2;
