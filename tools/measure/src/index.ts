@@ -1,3 +1,4 @@
+export { reportPath, stamp } from './artifacts.js';
 export { execArgvFor, isSource, workerEntry } from './entry.js';
 export {
   createLatencyHistogram,

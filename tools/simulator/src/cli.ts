@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { stderrProgress } from '@roomcast/measure';
+import { reportPath, stamp, stderrProgress } from '@roomcast/measure';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, isScenario, OptionsError, SCENARIOS, type ScenarioName, type SimOptions } from './options.js';
 import { renderHtml } from './report/html.js';
@@ -44,7 +43,7 @@ contacted. The exit code is 0 only when every check held; 1 when one failed; 2 o
 
 Examples:
   pnpm sim                                   semantics against a server it starts itself
-  pnpm sim fanout --clients 500 --report fanout.html
+  pnpm sim fanout --clients 500 --report      HTML report in artifacts/ (git-ignored)
   pnpm sim capacity --latency-limit 100 --step 200 --clients 3000
   pnpm sim churn --url ws://127.0.0.1:3000/ws --json > churn.json
 `;
@@ -112,8 +111,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--step <n>', 'capacity: clients added per step (default: 250)').argParser(integer('--step')))
     .option('--json', 'print the result as JSON on stdout instead of the table (default: off)')
     .option(
-      '--report <file.html>',
-      'also write a self-contained HTML report with the latency percentile plot (default: none)',
+      '--report [file.html]',
+      'also write a self-contained HTML report with the latency percentile plot (no file: artifacts/sim-<scenario>-<time>.html)',
     )
     .option('--no-progress', 'no live progress line (default: shown when stderr is a terminal)')
     .addHelpText('after', SCENARIO_HELP)
@@ -153,7 +152,7 @@ function liveLine(): { hooks: RunHooks; render: () => string } {
 
 interface CliFlags extends Partial<SimOptions> {
   json?: boolean;
-  report?: string;
+  report?: string | true;
   progress: boolean;
 }
 
@@ -179,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
     if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderTable(result)}\n`);
     if (report) {
-      const path = resolve(process.env.INIT_CWD ?? process.cwd(), report);
+      const path = reportPath(report, `sim-${scenario}-${stamp()}.html`);
       writeFileSync(path, renderHtml(result));
       process.stderr.write(`report written to ${path}\n`);
     }

@@ -41,7 +41,7 @@ export function useUrl(raw: string): Target {
 }
 
 /** Starts the Roomcast server in a child process on a free loopback port. */
-export function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<Target> {
+export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Target> {
   const entry = siblingUrl('server-host');
   const child: ChildProcess = fork(entry, [JSON.stringify(env)], {
     execArgv: execArgvFor(entry),
