@@ -151,6 +151,7 @@ export function stormRows(report: BenchReport): { headers: Row; rows: Row[] } | 
       fixed(t.welcomeMs.p50, 0),
       fixed(t.welcomeMs.p99, 0),
       fixed(t.peakRssBytes / 2 ** 20, 1),
+      fixed((t.peakRssBytes - t.rssBeforeBytes) / 2 ** 20, 1),
     ];
   });
   return { headers, rows };

@@ -85,12 +85,15 @@ export function ceilingVerdict(
   const failed = steps.find((s) => !s.passed);
   const limitedBy: CeilingLimit = !failed ? 'not reached' : failed.driverSaturated ? 'driver' : 'server';
   const at = `${Math.round(ceilingPerSecond)} deliveries/s with p99 under ${o.p99LimitMs} ms`;
+  const first = steps[0];
   const verdict =
-    limitedBy === 'server'
-      ? `${label} ran out: ${at}; the next step failed (${failed?.failure}) while the driver had room`
-      : limitedBy === 'driver'
-        ? `the driver ran out, not ${label}: ${at} is a floor for ${label}, not its ceiling (${failed?.failure})`
-        : `no step failed: ${label} sustained ${at} at the largest step tried; raise --ceiling-steps to go further`;
+    held.length === 0 && first
+      ? `no step held: ${label} failed the first step (${Math.round(first.offeredPerSecond)}/s offered: ${first.failure})${limitedBy === 'driver' ? '; the driver saturated, so this says nothing about the server' : ''}; lower --ceiling-start`
+      : limitedBy === 'server'
+        ? `${label} ran out: ${at}; the next step failed (${failed?.failure}) while the driver had room`
+        : limitedBy === 'driver'
+          ? `the driver ran out, not ${label}: ${at} is a floor for ${label}, not its ceiling (${failed?.failure})`
+          : `no step failed: ${label} sustained ${at} at the largest step tried; raise --ceiling-steps to go further`;
   return { ceilingPerSecond, limitedBy, verdict };
 }
 
