@@ -9,6 +9,7 @@ import {
   type ErrorEvent,
   type ProtocolError,
   protocolError,
+  type Recovery,
   type ServerEventMap,
   type User,
   type Welcome,
@@ -45,7 +46,14 @@ export type RoomcastEvents = Pick<ServerEventMap, 'welcome' | 'message' | 'user:
   presence: PresenceUpdate;
   rooms: string[];
   'rejoin:failed': RejoinFailure;
+  /** How a room was caught up after a reconnect: `recovered: false` means messages were lost. */
+  recovery: RoomRecovery;
 };
+
+/** A room caught up after a reconnect (or a `join` with `since`). */
+export interface RoomRecovery extends Recovery {
+  room: string;
+}
 
 export interface CallOptions {
   /** Overrides the client's default timeout for this call. */
@@ -80,8 +88,10 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   private readonly presence = new Presence();
   /** Rooms the server confirmed (or is rejoining); what a reconnect restores. */
   private readonly joined = new Set<string>();
-  /** Last seq seen per room: where a resume will start from once the server supports it. */
+  /** Last seq delivered per room, and the room's epoch: where a resume starts from. */
   private readonly seqs = new Map<string, number>();
+  private readonly epochs = new Map<string, string>();
+  private readonly recoveries = new Map<string, RoomRecovery>();
   private session: Welcome | undefined;
   private welcomes = 0;
   private awaitingWelcome = true;
@@ -126,6 +136,11 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   /** Last message seq received in a room. */
   lastSeq(room: string): number | undefined {
     return this.seqs.get(room);
+  }
+
+  /** How the room was caught up after the last reconnect; undefined before any. */
+  recovery(room: string): RoomRecovery | undefined {
+    return this.recoveries.get(room);
   }
 
   /** Resolves with the next welcome, or the current one when connected; rejects if the client closes first. */
@@ -201,7 +216,40 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (this.name !== undefined) url.searchParams.set('name', this.name);
     const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
     if (room !== undefined) url.searchParams.set('room', room);
+    // Coming back: ask for the same identity and rooms, and for what was missed since.
+    const token = this.session?.resumeToken;
+    if (token !== undefined) {
+      url.searchParams.set('resume', token);
+      const positions = Object.fromEntries(
+        [...this.joined].flatMap((r) => {
+          const since = this.position(r);
+          return since ? [[r, since]] : [];
+        }),
+      );
+      url.searchParams.set('positions', JSON.stringify(positions));
+    }
     return url.toString();
+  }
+
+  private position(room: string): { epoch: string; seq: number } | undefined {
+    const epoch = this.epochs.get(room);
+    return epoch === undefined ? undefined : { epoch, seq: this.seqs.get(room) ?? 0 };
+  }
+
+  /** Takes a room's position from a welcome or join ack; a replay, if any, follows it. */
+  private place(room: string, position: { epoch: string; seq: number } | undefined, recovery?: Recovery): void {
+    if (!position) return;
+    const known = this.epochs.get(room);
+    this.epochs.set(room, position.epoch);
+    if (recovery) {
+      // Another life of the room: its numbering starts over for this client.
+      if (known !== undefined && known !== position.epoch) this.seqs.set(room, 0);
+      const caught = { room, ...recovery };
+      this.recoveries.set(room, caught);
+      this.emit('recovery', caught);
+    } else if (!this.seqs.has(room) || known !== position.epoch) {
+      this.seqs.set(room, position.seq);
+    }
   }
 
   private onFrame(raw: unknown): void {
@@ -228,7 +276,10 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     } else if (frame.event === 'error') {
       this.onError(frame.data);
     } else if (frame.event === 'message') {
-      this.seqs.set(frame.data.room, frame.data.seq);
+      // Never twice to the application, whatever a replay and live traffic overlap in.
+      const { room, seq } = frame.data;
+      if (seq <= (this.seqs.get(room) ?? 0)) return;
+      this.seqs.set(room, seq);
       this.emit('message', frame.data);
     } else {
       const { room, user } = frame.data;
@@ -249,6 +300,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     this.session = welcome;
     this.name = welcome.name;
     for (const [room, members] of Object.entries(welcome.members)) this.presence.snapshot(room, members);
+    for (const room of welcome.rooms) this.place(room, welcome.positions?.[room], welcome.recovery?.[room]);
     const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
     for (const room of welcome.rooms) {
       if (wanted.has(room)) this.joined.add(room);
@@ -266,7 +318,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   /** After a reconnect: rejoin a room the client was in, or leave one the server put it in unasked. */
   private restore(event: 'join' | 'leave', room: string): void {
     if (event === 'join') this.presence.expect(room);
-    this.call(event, { room }, {}, true).catch((error: RoomcastError) => {
+    const since = event === 'join' ? this.position(room) : undefined;
+    this.call(event, since ? { room, since } : { room }, {}, true).catch((error: RoomcastError) => {
       if (event === 'join') this.presence.cancel(room);
       // Dropped again: the next welcome retries. Closed: nothing to restore.
       if (error.code === 'disconnected' || error.code === 'closed') return;
@@ -296,11 +349,14 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     const { room } = pending.data;
     if (pending.event === 'join' && 'members' in result) {
       this.joined.add(room);
+      this.place(room, result.position, result.recovery);
       this.presence.snapshot(room, result.members);
       this.emit('presence', { room, members: this.presence.members(room) });
       this.emit('rooms', this.rooms());
     } else if (pending.event === 'leave') {
       this.presence.remove(room);
+      this.epochs.delete(room);
+      this.seqs.delete(room);
       if (this.joined.delete(room)) this.emit('rooms', this.rooms());
     }
   }

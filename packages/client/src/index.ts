@@ -7,6 +7,7 @@ export {
   type RejoinFailure,
   RoomcastClient,
   type RoomcastEvents,
+  type RoomRecovery,
   type SendOptions,
 } from './client.js';
 export type { ConnectionState, StateChange } from './connection.js';

@@ -51,6 +51,8 @@ export function serverEnvFor(options: SimOptions): Record<string, string> {
     MAX_CONNECTIONS: String(Math.max(10_000, options.clients + 100)),
     MAX_ROOMS_PER_CONNECTION: String(Math.max(32, options.rooms)),
     LOG_LEVEL: 'warn',
+    // Departures are checked as they happen; a grace would only delay every user:left.
+    PRESENCE_GRACE_MS: '0',
   };
 }
 

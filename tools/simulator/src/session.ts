@@ -1,5 +1,5 @@
 import { nowMs, recordMs } from '@roomcast/measure';
-import { type AckResultMap, decodeServerFrame, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
+import { type AckResultMap, decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
 import WebSocket from 'ws';
 import { RoomTrack } from './room-track.js';
 import type { ClientSpec, RequestLog, SessionLog } from './wire.js';
@@ -190,7 +190,7 @@ export class Session {
       ctx.violations.add('frames-valid', `${this.label} received a binary frame`);
       return;
     }
-    const decoded = decodeServerFrame(raw);
+    const decoded = decodeServerFrameStrict(raw);
     if (!decoded.ok) {
       ctx.violations.add('frames-valid', `${this.label}: ${decoded.error.code} ${decoded.error.message}`);
       return;

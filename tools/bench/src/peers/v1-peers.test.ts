@@ -1,4 +1,4 @@
-import { decodeServerFrame, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
+import { decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningPeer } from './handshake.js';
@@ -11,7 +11,7 @@ async function connect(port: number, name: string, room: string) {
   const invalid: string[] = [];
   const socket = new WebSocket(`ws://127.0.0.1:${port}/ws?name=${name}&room=${room}`);
   socket.on('message', (raw) => {
-    const decoded = decodeServerFrame(raw.toString());
+    const decoded = decodeServerFrameStrict(raw.toString());
     if (decoded.ok) frames.push(decoded.frame);
     else invalid.push(raw.toString());
   });
