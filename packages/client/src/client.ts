@@ -293,6 +293,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   }
 
   private applyAck(pending: Pending, result: AckResultMap[ClientEventName]): void {
+    if (!('room' in pending.data)) return;
     const { room } = pending.data;
     if (pending.event === 'join' && 'members' in result) {
       this.joined.add(room);

@@ -14,6 +14,10 @@ export const ERRORS = {
   binary_unsupported: { retry: false, meaning: 'Binary frames are not part of protocol v1; send JSON text' },
   not_in_room: { retry: false, meaning: 'The connection is not a member of that room' },
   too_many_rooms: { retry: false, meaning: 'The connection is already in the maximum number of rooms' },
+  forbidden: {
+    retry: false,
+    meaning: 'Not allowed: the token does not grant this room, or a refresh token was rejected',
+  },
   rate_limited: { retry: true, meaning: 'Too many frames; the frame was dropped. Slow down and retry' },
   internal: { retry: true, meaning: 'The server failed to handle the frame' },
 } as const satisfies Record<string, { retry: boolean; meaning: string }>;
@@ -46,7 +50,7 @@ export const CLOSE_CODES = {
   policy_violation: {
     code: 1008,
     reconnect: false,
-    meaning: 'The handshake parameters are invalid; the reason says which',
+    meaning: 'Not sent by Roomcast (handshake failures get an HTTP status); listed so clients treat it as final',
   },
   message_too_big: { code: 1009, reconnect: true, meaning: 'A frame exceeded the size limit' },
   internal_error: { code: 1011, reconnect: true, meaning: 'The server hit an unexpected condition' },
@@ -54,6 +58,11 @@ export const CLOSE_CODES = {
   slow_consumer: { code: 4001, reconnect: true, meaning: 'The client read too slowly and its send buffer overflowed' },
   flood: { code: 4002, reconnect: true, meaning: 'The client kept sending over the rate limit' },
   heartbeat_timeout: { code: 4003, reconnect: true, meaning: 'The client did not answer pings' },
+  token_expired: {
+    code: 4004,
+    reconnect: true,
+    meaning: 'The access token expired and no fresh one arrived by `refresh`; reconnect with a new token',
+  },
 } as const satisfies Record<string, { code: number; reconnect: boolean; meaning: string }>;
 
 export type CloseReason = keyof typeof CLOSE_CODES;

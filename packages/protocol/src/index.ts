@@ -10,6 +10,8 @@ export {
   JoinResult,
   Leave,
   LeaveResult,
+  Refresh,
+  RefreshResult,
   Send,
   SendResult,
 } from './client-events.js';
@@ -44,10 +46,13 @@ export {
   LIMITS,
   MessageText,
   PROTOCOL_VERSION,
+  RequestedName,
   RequestId,
   RoomName,
+  SERVER_USER_ID,
   Seq,
   User,
+  UserId,
 } from './primitives.js';
 export {
   Ack,
@@ -61,6 +66,7 @@ export {
   UserLeft,
   Welcome,
 } from './server-events.js';
+export { UnicodeString, type UnicodeStringOptions } from './unicode-string.js';
 export {
   compileValidator,
   compileValidators,

@@ -29,4 +29,6 @@ export interface Adapter {
   /** The room has no members left on this node; the adapter may retire its state if none remain anywhere. */
   roomEmptied(room: string): void;
   close(): Promise<void>;
+  /** Whether the backing service (e.g. Redis) is reachable now; GET /readyz reports it. Absent: always. */
+  ready?(): boolean;
 }

@@ -33,8 +33,10 @@ export class Connection {
     readonly name: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
+    /** With auth, the token's user; one user may hold several connections, told apart by `clientId`. */
+    userId?: string,
   ) {
-    this.user = { id, name };
+    this.user = userId === undefined ? { id, name } : { id: userId, name, clientId: id };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
   }
 

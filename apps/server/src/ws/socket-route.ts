@@ -1,21 +1,25 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
-  DisplayName,
   decodeClientFrame,
   encodeServerEvent,
   PROTOCOL_VERSION,
   peekRequestId,
+  RequestedName,
   RoomName,
 } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
 import type { RawData } from 'ws';
+import { bindAccess } from '../auth/authorize.js';
+import { watchExpiry } from '../auth/expiry.js';
 import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
+import { disconnectReason } from './close-reason.js';
 
 export const HandshakeQuery = Type.Object({
-  name: Type.Optional(DisplayName),
+  name: Type.Optional(RequestedName),
   room: Type.Optional(RoomName),
+  token: Type.Optional(Type.String({ maxLength: 8192 })),
 });
 
 const newId = () => randomBytes(9).toString('base64url');
@@ -36,7 +40,17 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       socket.close(1013, 'Connection limit reached');
       return;
     }
-    const conn = new Connection(socket, newId(), req.query.name ?? guestName(), limits, metrics);
+    // With auth the token says who this is; its `name` claim wins over the query's.
+    const { identity } = req;
+    const name = identity?.name ?? req.query.name ?? guestName();
+    const conn = new Connection(socket, newId(), name, limits, metrics, identity?.userId);
+    const access = {
+      user: { id: conn.user.id, name, ...(identity ? { rooms: identity.rooms, claims: identity.claims } : {}) },
+      authorize: app.auth.authorize,
+      ...(app.auth.verify ? { verify: app.auth.verify, expiresAt: identity?.expiresAt } : {}),
+    };
+    bindAccess(conn, access);
+    const stopExpiry = watchExpiry(conn, access);
     hub.add(conn);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
@@ -64,24 +78,28 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       conn.alive = true;
     });
     socket.on('close', (code: number) => {
-      metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
+      stopExpiry();
+      metrics.disconnects.inc({ reason: disconnectReason(socket, conn.closedBy, code) });
       hub.remove(conn);
       app.log.debug({ clientId: conn.id, code }, 'disconnected');
     });
   });
 
   async function welcome(conn: Connection, room: string): Promise<void> {
-    const outcome = await hub.join(conn, room);
-    const members = outcome.ok ? outcome.members : [];
+    // The welcome's room goes through the join handler, so its authorization is the join's.
+    const outcome = await handlers.join(hub, conn, { room });
+    const members = outcome.ok ? outcome.result.members : [];
     conn.send(
       encodeServerEvent('welcome', {
         clientId: conn.id,
+        userId: conn.user.id,
         name: conn.name,
         rooms: [...conn.rooms],
         members: conn.rooms.has(room) ? { [room]: members } : {},
         protocol: PROTOCOL_VERSION,
       }),
     );
+    if (!outcome.ok && outcome.code === 'forbidden') conn.sendError(outcome.code, outcome.message);
   }
 
   async function handleFrame(conn: Connection, raw: string): Promise<void> {
