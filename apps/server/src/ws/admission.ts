@@ -108,6 +108,9 @@ export const admission = fp<AdmissionOptions>(
       if (req.routeOptions.url !== WS_PATH) {
         return deny(reply, 404, 'path', `WebSocket upgrades are served on ${WS_PATH} only`);
       }
+      // One look, one spelling: names are NFC before the query schema checks them.
+      const query = req.query as { name?: unknown };
+      if (typeof query.name === 'string') query.name = query.name.normalize('NFC');
       const origin = req.headers.origin;
       if (!originAllowed(origin, req.headers.host)) {
         return deny(reply, 403, 'origin', `Origin ${JSON.stringify(origin)} is not allowed (ALLOWED_ORIGINS)`);
