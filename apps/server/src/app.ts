@@ -42,10 +42,19 @@ export interface BuildAppOptions {
   authorize?: Authorize;
 }
 
+function redactedRequest(req: { method: string; url: string; id: string }) {
+  return { id: req.id, method: req.method, url: req.url.replace(/([?&]token=)[^&]*/g, '$1[redacted]') };
+}
+
 /** Builds the Roomcast server without listening, so tests and embedders control the port. */
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config: Config = { ...defaultConfig, ...options.config };
-  const logger = options.logger ?? { level: config.LOG_LEVEL };
+  const given = options.logger ?? { level: config.LOG_LEVEL };
+  // Tokens travel in the /ws query string (browsers cannot set headers): keep them out of the logs.
+  const logger =
+    typeof given === 'object' && given !== null && !('child' in given)
+      ? { ...given, serializers: { req: redactedRequest, ...given.serializers } }
+      : given;
   const tls = config.TLS_CERT_FILE
     ? { https: { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) } }
     : {};

@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { exportJWK, type JWTPayload, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -166,6 +167,23 @@ describe('JWT admission', () => {
       .setExpirationTime('1h')
       .sign(other.privateKey);
     expect((await handshake(`${server.ws}?token=${forged}`)).status).toBe(401);
+  });
+});
+
+describe('logs', () => {
+  it('never contain the token from the query string', async () => {
+    let logged = '';
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        logged += chunk;
+        done();
+      },
+    });
+    await start({}, { logger: { level: 'info', stream } });
+    const token = await mint({ sub: 'u1' });
+    await joinWith(token, { name: 'ann' });
+    expect(logged).toContain('token=[redacted]');
+    expect(logged).not.toContain(token);
   });
 });
 
