@@ -196,12 +196,24 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     return this.requests.start(event, data, timeoutMs, state === 'open' || internal) as Promise<AckResultMap[K]>;
   }
 
-  private url(): string {
+  private url(): string | Promise<string> {
     const url = new URL(this.options.url);
     if (this.name !== undefined) url.searchParams.set('name', this.name);
     const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
     if (room !== undefined) url.searchParams.set('room', room);
-    return url.toString();
+    const { token } = this.options;
+    if (!token) return url.toString();
+    return Promise.resolve()
+      .then(token)
+      .then(
+        (value) => {
+          url.searchParams.set('token', value);
+          return url.toString();
+        },
+        (err: unknown) => {
+          throw new RoomcastError('closed', `The token function failed: ${(err as Error)?.message ?? String(err)}`);
+        },
+      );
   }
 
   private onFrame(raw: unknown): void {

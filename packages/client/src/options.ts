@@ -27,6 +27,11 @@ export interface ClientOptions {
   offline?: OfflinePolicy;
   /** Bound of the offline queue. Default 100. */
   maxQueued?: number;
+  /**
+   * Access token for a server with auth on, sent as the `token` query parameter. A function is
+   * called before every (re)connect, so an expired token can be replaced by a fresh one.
+   */
+  token?: string | (() => string | Promise<string>);
 }
 
 export interface ResolvedOptions {
@@ -39,6 +44,7 @@ export interface ResolvedOptions {
   reconnect: ReconnectOptions;
   offline: OfflinePolicy;
   maxQueued: number;
+  token: (() => string | Promise<string>) | undefined;
 }
 
 const checkName = compileValidator(DisplayName);
@@ -49,6 +55,8 @@ function positive(value: number | undefined, fallback: number, what: string): nu
   if (!(v > 0)) throw new RoomcastError('invalid_payload', `${what} must be a positive number, got ${value}`);
   return v;
 }
+
+const constant = (value: string) => () => value;
 
 /** Fills defaults and rejects options the server would refuse, before any socket is opened. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
@@ -83,5 +91,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnect,
     offline: options.offline ?? 'queue',
     maxQueued: options.maxQueued ?? 100,
+    token: typeof options.token === 'string' ? constant(options.token) : options.token,
   };
 }
