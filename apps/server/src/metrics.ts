@@ -36,7 +36,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     disconnects: new Counter({
       name: 'roomcast_disconnects_total',
-      help: "Closed connections: the server's reason (a CLOSE_CODES name), a protocol failure ws detected (bad_frame, invalid_utf8, message_too_big), the peer's standard close code, or other",
+      help: "Closed connections: the server's reason (a CLOSE_CODES name), a protocol failure ws detected (a CLOSE_CODES name too), the peer's standard close code, or other",
       labelNames: ['reason'] as const,
       registers,
     }),

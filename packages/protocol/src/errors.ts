@@ -47,6 +47,12 @@ export function protocolError(code: ErrorCode, message: string = ERRORS[code].me
 export const CLOSE_CODES = {
   normal: { code: 1000, reconnect: false, meaning: 'Closed on request' },
   going_away: { code: 1001, reconnect: true, meaning: 'Server is shutting down or restarting' },
+  protocol_error: {
+    code: 1002,
+    reconnect: true,
+    meaning: 'A malformed WebSocket frame (reserved bits, opcode, close code); closed by the WebSocket layer',
+  },
+  invalid_data: { code: 1007, reconnect: true, meaning: 'A text frame that is not valid UTF-8' },
   policy_violation: {
     code: 1008,
     reconnect: false,

@@ -47,8 +47,8 @@ describe('disconnect labels are bounded', () => {
     });
     server = await startServer({ logger: { level: 'debug', stream }, config: { MAX_FRAME_BYTES: 1024 } });
     const cases: [string, (c: TestClient) => void, number][] = [
-      ['invalid_utf8', (c) => rawWrite(c, frame(0x81, Buffer.from([0xff, 0xfe, 0xfd]))), 1007],
-      ['bad_frame', (c) => rawWrite(c, frame(0xc1, Buffer.from('hi'))), 1002],
+      ['invalid_data', (c) => rawWrite(c, frame(0x81, Buffer.from([0xff, 0xfe, 0xfd]))), 1007],
+      ['protocol_error', (c) => rawWrite(c, frame(0xc1, Buffer.from('hi'))), 1002],
       ['message_too_big', (c) => c.sendRaw('x'.repeat(2000)), 1009],
     ];
     for (const [, act, code] of cases) {
@@ -58,8 +58,8 @@ describe('disconnect labels are bounded', () => {
       await c.until(() => server.app.hub.connections.size === 0, 'the server side close');
     }
     expect(await disconnectLines()).toEqual([
-      'roomcast_disconnects_total{reason="invalid_utf8"} 1',
-      'roomcast_disconnects_total{reason="bad_frame"} 1',
+      'roomcast_disconnects_total{reason="invalid_data"} 1',
+      'roomcast_disconnects_total{reason="protocol_error"} 1',
       'roomcast_disconnects_total{reason="message_too_big"} 1',
     ]);
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);

@@ -6,15 +6,15 @@ const WS_ERRORS: Record<string, string> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'message_too_big', // 1009
   WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH: 'message_too_big', // 1009
   WS_ERR_TOO_MANY_BUFFERED_PARTS: 'message_too_big', // 1009
-  WS_ERR_INVALID_UTF8: 'invalid_utf8', // 1007
-  WS_ERR_EXPECTED_FIN: 'bad_frame', // 1002 from here on
-  WS_ERR_EXPECTED_MASK: 'bad_frame',
-  WS_ERR_UNEXPECTED_MASK: 'bad_frame',
-  WS_ERR_INVALID_OPCODE: 'bad_frame',
-  WS_ERR_UNEXPECTED_RSV_1: 'bad_frame',
-  WS_ERR_UNEXPECTED_RSV_2_3: 'bad_frame',
-  WS_ERR_INVALID_CLOSE_CODE: 'bad_frame',
-  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 'bad_frame',
+  WS_ERR_INVALID_UTF8: 'invalid_data', // 1007
+  WS_ERR_EXPECTED_FIN: 'protocol_error', // 1002 from here on
+  WS_ERR_EXPECTED_MASK: 'protocol_error',
+  WS_ERR_UNEXPECTED_MASK: 'protocol_error',
+  WS_ERR_INVALID_OPCODE: 'protocol_error',
+  WS_ERR_UNEXPECTED_RSV_1: 'protocol_error',
+  WS_ERR_UNEXPECTED_RSV_2_3: 'protocol_error',
+  WS_ERR_INVALID_CLOSE_CODE: 'protocol_error',
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 'protocol_error',
 };
 
 const failures = new WeakMap<WebSocket, string>();
