@@ -32,6 +32,7 @@ export function serverEnvFor(options: SimOptions): Record<string, string> {
     MAX_CONNECTIONS_PER_IP: String(Math.max(10_000, options.clients + 100)),
     MAX_ROOMS_PER_CONNECTION: String(Math.max(32, options.rooms)),
     LOG_LEVEL: 'warn',
+    ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : {}),
   };
 }
 
