@@ -86,6 +86,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     },
     // Tell every client to come back later (1001), give them a moment to close, then cut the rest.
     preClose(done) {
+      // First the door, so nothing new arrives while clients are told to go.
+      app.closeAdmission();
       const wss = app.websocketServer;
       app.hub.closeAll();
       const force = setTimeout(() => {

@@ -8,8 +8,13 @@ import type { Metrics } from '../metrics.js';
 import { clientAddress } from './client-address.js';
 
 export const WS_PATH = '/ws';
+const SHUTDOWN_REQUEST_MS = 1000;
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Starts shutdown at the door: unfinished requests and late upgrades are dropped, no new socket waits. */
+    closeAdmission(): void;
+  }
   interface FastifyRequest {
     /** Who the token says the client is; set on admitted /ws upgrades when auth is on. */
     identity?: Identity;
@@ -49,7 +54,13 @@ export const admission = fp<AdmissionOptions>(
       else perAddress.set(address, n);
     };
 
+    let closing = false;
     app.server.on('connection', (socket: Socket) => {
+      // Shutting down: a request sent at once still gets its 503; a silent socket may not hold the exit.
+      if (closing) {
+        setTimeout(() => socket.destroy(), SHUTDOWN_REQUEST_MS).unref();
+        return;
+      }
       // Behind a proxy every socket comes from the proxy: count per forwarded address at the upgrade instead.
       if (!config.TRUST_PROXY) {
         const address = socket.remoteAddress ?? 'unknown';
@@ -78,12 +89,23 @@ export const admission = fp<AdmissionOptions>(
     };
     app.server.on('request', arrived);
     app.server.on('upgrade', arrived);
+    // Fastify answers requests during shutdown with 503 and Connection: close, but an upgrade's
+    // socket is not the HTTP server's to close: end it once that answer is written.
+    app.server.on('upgrade', (_req: IncomingMessage, socket: Socket) => {
+      if (!closing) return;
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    });
     // Later requests on a kept-alive socket get the same deadline for their headers.
     app.server.headersTimeout = config.HANDSHAKE_TIMEOUT_MS;
 
-    // Shutting down: a socket that never finished its request would hold the exit; drop them now.
-    app.addHook('preClose', (done) => {
+    // A socket that never finished its request would hold the exit; drop them as shutdown starts.
+    app.decorate('closeAdmission', () => {
+      closing = true;
       for (const socket of pending) socket.destroy();
+    });
+    app.addHook('preClose', (done) => {
+      app.closeAdmission();
       done();
     });
 
