@@ -35,6 +35,24 @@ describe('loadConfig', () => {
       expect(message).toContain('MAX_FRAME_BYTES="10"');
     }
   });
+
+  it('reads the security settings, and refuses more than one token verifier', () => {
+    expect(defaultConfig).toMatchObject({
+      MAX_CONNECTIONS_PER_IP: 100,
+      HANDSHAKE_TIMEOUT_MS: 10000,
+      TRUST_PROXY: false,
+      ALLOWED_ORIGINS: '',
+      API_KEY: '',
+    });
+    expect(loadConfig({ TRUST_PROXY: 'true', MAX_CONNECTIONS_PER_IP: '5' })).toMatchObject({
+      TRUST_PROXY: true,
+      MAX_CONNECTIONS_PER_IP: 5,
+    });
+    expect(() => loadConfig({ TRUST_PROXY: 'maybe' })).toThrow('TRUST_PROXY="maybe"');
+    expect(() => loadConfig({ AUTH_JWT_SECRET: 's', AUTH_JWKS_URL: 'https://id.example/jwks' })).toThrow(
+      'set at most one',
+    );
+  });
 });
 
 describe('Redis configuration', () => {

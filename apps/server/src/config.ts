@@ -4,6 +4,9 @@ import { Value } from '@sinclair/typebox/value';
 const Int = (def: number, min: number, max: number, description: string) =>
   Type.Integer({ default: def, minimum: min, maximum: max, description });
 
+// An unset optional setting is the empty string, so every config value has one plain type.
+const Str = (description: string) => Type.String({ default: '', description });
+
 /** Environment variables the server reads; README's configuration table mirrors this schema. */
 export const Config = Type.Object({
   PORT: Int(3000, 0, 65535, 'TCP port to listen on (0 picks a free one)'),
@@ -50,6 +53,23 @@ export const Config = Type.Object({
   ),
   RESUME_WINDOW_MS: Int(120_000, 0, 86_400_000, 'How long a dropped client may resume with its token'),
   PRESENCE_GRACE_MS: Int(5000, 0, 600_000, 'How long a dropped connection stays present before user:left'),
+  ALLOWED_ORIGINS: Str(
+    "Browser origins allowed to open sockets, comma-separated; * allows any. Unset: the server's own",
+  ),
+  AUTH_JWT_SECRET: Str('HS256 secret: every socket must present a JWT signed with it'),
+  AUTH_JWT_PUBLIC_KEY: Str('PEM public key (RS256/ES256): every socket must present a JWT it verifies'),
+  AUTH_JWKS_URL: Str('JWKS URL: every socket must present a JWT signed by one of its keys'),
+  AUTH_JWT_ISSUER: Str('Required `iss` of tokens'),
+  AUTH_JWT_AUDIENCE: Str('Required `aud` of tokens'),
+  API_KEY: Str('Key for POST /rooms/:room/messages and GET /metrics (Bearer or x-api-key); unset: loopback only'),
+  MAX_CONNECTIONS_PER_IP: Int(100, 1, 1_000_000, 'Open sockets (unfinished requests included) per client address'),
+  TRUST_PROXY: Type.Boolean({
+    default: false,
+    description: 'Take the client address from X-Forwarded-For (behind a reverse proxy you trust)',
+  }),
+  HANDSHAKE_TIMEOUT_MS: Int(10000, 100, 600_000, 'A client must finish its HTTP request (headers) within this'),
+  TLS_CERT_FILE: Str('PEM certificate chain: serve https/wss directly (with TLS_KEY_FILE)'),
+  TLS_KEY_FILE: Str('PEM private key for TLS_CERT_FILE'),
 });
 export type Config = Static<typeof Config>;
 
@@ -71,6 +91,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     const choices = (e.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
     return `${key}=${JSON.stringify(env[key])}: ${choices ? `expected one of ${choices.join(', ')}` : e.message}`;
   });
+  const v = value as Config;
+  if (Boolean(v.TLS_CERT_FILE) !== Boolean(v.TLS_KEY_FILE))
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+  if ([v.AUTH_JWT_SECRET, v.AUTH_JWT_PUBLIC_KEY, v.AUTH_JWKS_URL].filter(Boolean).length > 1)
+    problems.push('AUTH_JWT_SECRET, AUTH_JWT_PUBLIC_KEY, AUTH_JWKS_URL: set at most one');
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return value as Config;
 }

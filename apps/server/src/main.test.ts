@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, TestClient } from './testing/harness.js';
+import { rawSocket } from './testing/raw-http.js';
 
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -86,6 +87,42 @@ describe('main', () => {
     child.kill('SIGTERM');
     expect((await exited)[0]).toBe(0);
   }, 20_000);
+
+  it('on SIGTERM exits 0 within the grace even with an unfinished request, and a late upgrade gets 503 and is closed', async () => {
+    const { child, ready, exited } = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const url = await ready;
+    const http = url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+    const bob = await TestClient.join(url, 'bob');
+    // Ann never reads again, so shutdown waits out its grace for her close: the window for latecomers.
+    const ann = await TestClient.join(url, 'ann');
+    (ann.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    // A client that never finishes its request.
+    const slow = rawSocket(http);
+    await slow.opened;
+    slow.socket.write('GET /ws HTTP/1.1\r\nHost: x\r\n');
+    // A kept-alive connection, finished with its first request, that asks for an upgrade once shutdown has begun.
+    const late = rawSocket(http);
+    await late.opened;
+    let answer = '';
+    late.socket.on('data', (d) => {
+      answer += d;
+    });
+    late.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await bob.until(() => answer.includes('"status":"ok"'), 'the health answer');
+    answer = '';
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect((await bob.waitClosed()).code).toBe(1001);
+    late.socket.write(
+      'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    await late.closed;
+    await slow.closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 503/);
+    expect((await exited)[0]).toBe(0);
+    // closeWithGrace's own deadline is 10 s; the server must not need it.
+    expect(Date.now() - started).toBeLessThan(8000);
+  }, 40_000);
 
   it('writes readable lines, not JSON, with LOG_FORMAT=pretty', async () => {
     const { child, ready, exited, output } = runMain({ PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'pretty' });

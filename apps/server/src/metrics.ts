@@ -36,7 +36,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
     }),
     disconnects: new Counter({
       name: 'roomcast_disconnects_total',
-      help: 'Closed connections, by the server-side reason (CLOSE_CODES name) or the peer close code',
+      help: "Closed connections: the server's reason (a CLOSE_CODES name), a protocol failure ws detected (a CLOSE_CODES name too), the peer's standard close code, or other",
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    handshakesRefused: new Counter({
+      name: 'roomcast_handshakes_refused_total',
+      help: 'Connections refused before the upgrade, by reason (origin, token, per_ip, path, handshake_timeout)',
       labelNames: ['reason'] as const,
       registers,
     }),

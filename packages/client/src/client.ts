@@ -226,15 +226,15 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     return this.requests.start(event, data, plan, state === 'open' || internal) as Promise<AckResultMap[K]>;
   }
 
-  private url(): string {
+  private url(): string | Promise<string> {
     const url = new URL(this.options.url);
     if (this.name !== undefined) url.searchParams.set('name', this.name);
     const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
     if (room !== undefined) url.searchParams.set('room', room);
     // Coming back: ask for the same identity and rooms, and for what was missed since.
-    const token = this.session?.resumeToken;
-    if (token !== undefined) {
-      url.searchParams.set('resume', token);
+    const resume = this.session?.resumeToken;
+    if (resume !== undefined) {
+      url.searchParams.set('resume', resume);
       const positions = Object.fromEntries(
         [...this.joined].flatMap((r) => {
           const since = this.position(r);
@@ -243,7 +243,19 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       );
       url.searchParams.set('positions', JSON.stringify(positions));
     }
-    return url.toString();
+    const { token } = this.options;
+    if (!token) return url.toString();
+    return Promise.resolve()
+      .then(token)
+      .then(
+        (value) => {
+          url.searchParams.set('token', value);
+          return url.toString();
+        },
+        (err: unknown) => {
+          throw new RoomcastError('closed', `The token function failed: ${(err as Error)?.message ?? String(err)}`);
+        },
+      );
   }
 
   private position(room: string): { epoch: string; seq: number } | undefined {
@@ -319,7 +331,9 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     for (const room of welcome.rooms) this.place(room, welcome.positions?.[room], welcome.recovery?.[room]);
     const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
     // Joins waiting to go out (or to go out again): a resumed session may already be in the room.
-    const joining = new Set(this.requests.waiting().flatMap((call) => (call.event === 'join' ? [call.data.room] : [])));
+    const joining = new Set(
+      this.requests.waiting().flatMap((call) => (call.event === 'join' ? [(call.data as { room: string }).room] : [])),
+    );
     for (const room of welcome.rooms) {
       if (wanted.has(room)) this.joined.add(room);
       else if (!joining.has(room)) this.restore('leave', room);
@@ -366,6 +380,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   }
 
   private applyAck(pending: Pending, result: AckResultMap[ClientEventName]): void {
+    if (!('room' in pending.data)) return;
     const { room } = pending.data;
     if (pending.event === 'join' && 'members' in result) {
       this.joined.add(room);

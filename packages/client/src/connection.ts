@@ -24,7 +24,7 @@ export interface StateChange {
 
 export interface ConnectionOptions {
   /** Called for every attempt, so the URL can carry what the client knows by then (its name, a room). */
-  url: () => string;
+  url: () => string | Promise<string>;
   WebSocket: WebSocketConstructor | undefined;
   reconnect: ReconnectOptions;
   /** How long an attempt may take from opening the socket to ready(). */
@@ -122,8 +122,10 @@ export class Connection {
   private async open(): Promise<void> {
     const generation = this.generation;
     this.opening = true;
+    let url: string;
     try {
       this.ctor ??= await defaultWebSocket();
+      url = await this.options.url();
     } catch (err) {
       this.opening = false;
       if (generation === this.generation)
@@ -134,7 +136,7 @@ export class Connection {
     this.opening = false;
     let socket: WebSocketLike;
     try {
-      socket = new this.ctor(this.options.url());
+      socket = new this.ctor(url);
     } catch (err) {
       // A malformed URL: no attempt can ever succeed.
       this.finish(new RoomcastError('closed', `Cannot open a WebSocket: ${(err as Error).message}`));

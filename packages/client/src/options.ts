@@ -37,6 +37,11 @@ export interface ClientOptions {
    * `clientMsgId`, once the connection and its rooms are back; false rejects them with `disconnected`.
    */
   resendInFlight?: boolean;
+  /**
+   * Access token for a server with auth on, sent as the `token` query parameter. A function is
+   * called before every (re)connect, so an expired token can be replaced by a fresh one.
+   */
+  token?: string | (() => string | Promise<string>);
 }
 
 /** Default of `offlineTimeoutMs`, exported so an app can tell its users how long a call waits. */
@@ -54,6 +59,7 @@ export interface ResolvedOptions {
   maxQueued: number;
   offlineTimeoutMs: number;
   resendInFlight: boolean;
+  token: (() => string | Promise<string>) | undefined;
 }
 
 const checkName = compileValidator(DisplayName);
@@ -64,6 +70,8 @@ function positive(value: number | undefined, fallback: number, what: string): nu
   if (!(v > 0)) throw new RoomcastError('invalid_payload', `${what} must be a positive number, got ${value}`);
   return v;
 }
+
+const constant = (value: string) => () => value;
 
 /** Fills defaults and rejects options the server would refuse, before any socket is opened. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
@@ -100,5 +108,6 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     maxQueued: options.maxQueued ?? 100,
     offlineTimeoutMs: positive(options.offlineTimeoutMs, DEFAULT_OFFLINE_TIMEOUT_MS, 'offlineTimeoutMs'),
     resendInFlight: options.resendInFlight ?? true,
+    token: typeof options.token === 'string' ? constant(options.token) : options.token,
   };
 }

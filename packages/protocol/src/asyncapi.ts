@@ -1,6 +1,6 @@
 import { ClientEvents } from './client-events.js';
 import { eventKey, frameSchema } from './json-schema.js';
-import { DisplayName, PROTOCOL_VERSION, RoomName } from './primitives.js';
+import { PROTOCOL_VERSION, RequestedName, RoomName } from './primitives.js';
 import { ServerEvents } from './server-events.js';
 
 type Json = Record<string, unknown>;
@@ -45,7 +45,17 @@ export function buildAsyncApi(): Json {
           ws: {
             query: {
               type: 'object',
-              properties: { name: plain(DisplayName), room: plain({ ...RoomName, default: 'lobby' }) },
+              properties: {
+                name: plain({
+                  ...RequestedName,
+                  description: `${RequestedName.description}; normalized to NFC by the server`,
+                }),
+                room: plain({ ...RoomName, default: 'lobby' }),
+                token: {
+                  type: 'string',
+                  description: 'Access token (JWT) when the server has auth on; or an `Authorization: Bearer` header',
+                },
+              },
               additionalProperties: false,
             },
           },

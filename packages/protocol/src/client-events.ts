@@ -19,8 +19,14 @@ export type Leave = Static<typeof Leave>;
 export const Send = Type.Object({ room: RoomName, text: MessageText, clientMsgId: Type.Optional(ClientMsgId) }, closed);
 export type Send = Static<typeof Send>;
 
+export const Refresh = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 8192, description: 'A fresh access token for the same user' }) },
+  closed,
+);
+export type Refresh = Static<typeof Refresh>;
+
 /** Client -> server events by name. */
-export const ClientEvents = { join: Join, leave: Leave, send: Send } as const;
+export const ClientEvents = { join: Join, leave: Leave, send: Send, refresh: Refresh } as const;
 export type ClientEventName = keyof typeof ClientEvents;
 export type ClientEventMap = { [K in ClientEventName]: Static<(typeof ClientEvents)[K]> };
 
@@ -41,8 +47,18 @@ export type LeaveResult = Static<typeof LeaveResult>;
 export const SendResult = Type.Object({ room: RoomName, seq: Seq }, closed);
 export type SendResult = Static<typeof SendResult>;
 
+export const RefreshResult = Type.Object(
+  {
+    expiresAt: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'When the new token expires (ms since epoch); absent if it does not' }),
+    ),
+  },
+  closed,
+);
+export type RefreshResult = Static<typeof RefreshResult>;
+
 /** What the `ack` to each client event carries as `result`. */
-export const AckResults = { join: JoinResult, leave: LeaveResult, send: SendResult } as const;
+export const AckResults = { join: JoinResult, leave: LeaveResult, send: SendResult, refresh: RefreshResult } as const;
 export type AckResultMap = { [K in ClientEventName]: Static<(typeof AckResults)[K]> };
 
 /** A decoded client frame, discriminated by `event`. */

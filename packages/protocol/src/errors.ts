@@ -14,6 +14,10 @@ export const ERRORS = {
   binary_unsupported: { retry: false, meaning: 'Binary frames are not part of protocol v1; send JSON text' },
   not_in_room: { retry: false, meaning: 'The connection is not a member of that room' },
   too_many_rooms: { retry: false, meaning: 'The connection is already in the maximum number of rooms' },
+  forbidden: {
+    retry: false,
+    meaning: 'Not allowed: the token does not grant this room, or a refresh token was rejected',
+  },
   rate_limited: { retry: true, meaning: 'Too many frames; the frame was dropped. Slow down and retry' },
   internal: { retry: true, meaning: 'The server failed to handle the frame' },
   unavailable: {
@@ -47,10 +51,16 @@ export function protocolError(code: ErrorCode, message: string = ERRORS[code].me
 export const CLOSE_CODES = {
   normal: { code: 1000, reconnect: false, meaning: 'Closed on request' },
   going_away: { code: 1001, reconnect: true, meaning: 'Server is shutting down or restarting' },
+  protocol_error: {
+    code: 1002,
+    reconnect: true,
+    meaning: 'A malformed WebSocket frame (reserved bits, opcode, close code); closed by the WebSocket layer',
+  },
+  invalid_data: { code: 1007, reconnect: true, meaning: 'A text frame that is not valid UTF-8' },
   policy_violation: {
     code: 1008,
     reconnect: false,
-    meaning: 'The handshake parameters are invalid; the reason says which',
+    meaning: 'Not sent by Roomcast (handshake failures get an HTTP status); listed so clients treat it as final',
   },
   message_too_big: { code: 1009, reconnect: true, meaning: 'A frame exceeded the size limit' },
   internal_error: { code: 1011, reconnect: true, meaning: 'The server hit an unexpected condition' },
@@ -58,6 +68,11 @@ export const CLOSE_CODES = {
   slow_consumer: { code: 4001, reconnect: true, meaning: 'The client read too slowly and its send buffer overflowed' },
   flood: { code: 4002, reconnect: true, meaning: 'The client kept sending over the rate limit' },
   heartbeat_timeout: { code: 4003, reconnect: true, meaning: 'The client did not answer pings' },
+  token_expired: {
+    code: 4004,
+    reconnect: true,
+    meaning: 'The access token expired and no fresh one arrived by `refresh`; reconnect with a new token',
+  },
 } as const satisfies Record<string, { code: number; reconnect: boolean; meaning: string }>;
 
 export type CloseReason = keyof typeof CLOSE_CODES;

@@ -10,6 +10,8 @@ export {
   JoinResult,
   Leave,
   LeaveResult,
+  Refresh,
+  RefreshResult,
   Send,
   SendResult,
 } from './client-events.js';
@@ -48,12 +50,15 @@ export {
   MessageText,
   PROTOCOL_VERSION,
   Recovery,
+  RequestedName,
   RequestId,
   ResumeToken,
   RoomName,
+  SERVER_USER_ID,
   Seq,
   StreamPosition,
   User,
+  UserId,
 } from './primitives.js';
 export {
   Ack,
@@ -67,6 +72,7 @@ export {
   UserLeft,
   Welcome,
 } from './server-events.js';
+export { UnicodeString, type UnicodeStringOptions } from './unicode-string.js';
 export {
   compileValidator,
   compileValidators,

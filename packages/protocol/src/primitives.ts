@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { UnicodeString } from './unicode-string.js';
 
 /** Protocol version carried in `welcome`; bumped only on breaking wire changes. */
 export const PROTOCOL_VERSION = 1;
@@ -21,20 +22,43 @@ export const RoomName = Type.String({
 });
 export type RoomName = Static<typeof RoomName>;
 
-// Any printable Unicode, but no control characters and not blank.
-export const DisplayName = Type.String({
+/** The user id of messages published by the backend; no client may hold it. */
+export const SERVER_USER_ID = 'server';
+
+// Names are compared and shown by people: no control, format (zero-width, bidi) or unassigned
+// characters, no line breaks, not blank, and in NFC so one look is one spelling.
+const NAME_PATTERN = '^(?=.*\\S)[^\\p{Cc}\\p{Cf}\\p{Cn}\\p{Co}\\p{Cs}\\p{Zl}\\p{Zp}]+$';
+// Text may hold any character but NUL, lone surrogates and the bidi embeddings, overrides and
+// isolates that make text display in another order than it is read ("Trojan Source").
+const TEXT_PATTERN = '^[^\\u0000\\p{Cs}\\u202A-\\u202E\\u2066-\\u2069]*$';
+
+const displayName = {
   minLength: 1,
   maxLength: LIMITS.displayNameLength,
-  pattern: '^(?=.*\\S)[^\\u0000-\\u001f\\u007f]+$',
-  description: 'Display name: printable text, not blank',
+  pattern: NAME_PATTERN,
+  'x-nfc': true,
+  description:
+    'Display name: printable text in NFC, not blank; no control, format (zero-width, bidi) or unassigned characters',
   examples: ['ada'],
-});
+};
+export const DisplayName = UnicodeString(displayName);
 export type DisplayName = Static<typeof DisplayName>;
 
-export const MessageText = Type.String({
+/** A name a client asks for: a display name that is not the server's. */
+export const RequestedName = UnicodeString({
+  ...displayName,
+  // Spelled out per letter: JSON Schema patterns have no case-insensitive flag.
+  not: { pattern: `^${[...SERVER_USER_ID].map((c) => `[${c.toUpperCase()}${c}]`).join('')}$` },
+  description: `${displayName.description}; not "${SERVER_USER_ID}" in any case`,
+});
+export type RequestedName = Static<typeof RequestedName>;
+
+export const MessageText = UnicodeString({
   minLength: 1,
   maxLength: LIMITS.messageTextLength,
-  description: 'Chat message text, shown as plain text by clients',
+  pattern: TEXT_PATTERN,
+  description:
+    'Chat message text, shown as plain text by clients; no NUL, lone surrogates or bidi embeddings/overrides/isolates (U+202A-202E, U+2066-2069)',
 });
 export type MessageText = Static<typeof MessageText>;
 
@@ -58,18 +82,20 @@ export type RequestId = Static<typeof RequestId>;
 export const Seq = Type.Integer({ minimum: 1, description: 'Per-room sequence number, strictly increasing' });
 export type Seq = Static<typeof Seq>;
 
+export const UserId = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  description: 'The user: the connection id without auth, the token\'s `sub` with auth; "server" for the backend',
+});
+export type UserId = Static<typeof UserId>;
+
+/**
+ * Who a frame is about. One user may hold several connections: presence is per connection, so
+ * with auth on `clientId` tells a user's connections apart (it is absent without auth, where
+ * `id` is the connection id, and on messages from the backend).
+ */
 export const User = Type.Object(
-  {
-    id: ClientId,
-    name: DisplayName,
-    clientId: Type.Optional(
-      Type.String({
-        minLength: 1,
-        maxLength: 64,
-        description: 'The connection this user speaks from, when it is not the user id (presence is per connection)',
-      }),
-    ),
-  },
+  { id: UserId, name: DisplayName, clientId: Type.Optional(ClientId) },
   { additionalProperties: false },
 );
 export type User = Static<typeof User>;

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { JoinResult, LeaveResult, SendResult } from './client-events.js';
+import { JoinResult, LeaveResult, RefreshResult, SendResult } from './client-events.js';
 import { ErrorCode } from './errors.js';
 import {
   ClientId,
@@ -14,6 +14,7 @@ import {
   Seq,
   StreamPosition,
   User,
+  UserId,
 } from './primitives.js';
 
 const closed = { additionalProperties: false } as const;
@@ -21,6 +22,7 @@ const closed = { additionalProperties: false } as const;
 export const Welcome = Type.Object(
   {
     clientId: ClientId,
+    userId: Type.Optional(UserId),
     name: DisplayName,
     rooms: Type.Array(RoomName),
     members: Type.Record(RoomName, Type.Array(User)),
@@ -56,7 +58,10 @@ export const Message = Type.Object(
 );
 export type Message = Static<typeof Message>;
 
-export const Ack = Type.Object({ id: RequestId, result: Type.Union([JoinResult, SendResult, LeaveResult]) }, closed);
+export const Ack = Type.Object(
+  { id: RequestId, result: Type.Union([JoinResult, SendResult, LeaveResult, RefreshResult]) },
+  closed,
+);
 export type Ack = Static<typeof Ack>;
 
 export const ErrorEvent = Type.Object(

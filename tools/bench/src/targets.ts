@@ -36,6 +36,7 @@ export const TARGETS: Record<TargetName, Target> = {
       RATE_LIMIT_PER_SEC: '1000000',
       RATE_LIMIT_BURST: '1000000',
       MAX_CONNECTIONS: '100000',
+      MAX_CONNECTIONS_PER_IP: '100000',
     },
   },
   ws: { name: 'ws', label: 'ws peer', wire: 'v1', entry: () => packagePath('bin/ws-peer'), env: {} },

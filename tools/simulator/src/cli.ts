@@ -109,6 +109,11 @@ export function buildProgram(): Command {
       ),
     )
     .addOption(new Option('--step <n>', 'capacity: clients added per step (default: 250)').argParser(integer('--step')))
+    .option('--token <jwt>', 'access token every client presents, for a server with auth on (default: none)')
+    .option(
+      '--jwt-secret <secret>',
+      'HS256 secret to mint one token per client (sub = its name); a server the simulator starts gets it as AUTH_JWT_SECRET (default: none)',
+    )
     .option('--json', 'print the result as JSON on stdout instead of the table (default: off)')
     .option(
       '--report [file.html]',

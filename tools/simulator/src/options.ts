@@ -21,6 +21,10 @@ export interface SimOptions {
   latencyLimit: number;
   /** capacity: clients added per step. */
   step: number;
+  /** A JWT every client presents, for a server with auth on. */
+  token?: string;
+  /** HS256 secret: each client gets its own token (sub = its name); a server the simulator starts uses it too. */
+  jwtSecret?: string;
 }
 
 /** Per-scenario defaults; `--help` prints the same table. */

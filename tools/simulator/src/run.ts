@@ -49,10 +49,13 @@ export function serverEnvFor(options: SimOptions): Record<string, string> {
     RATE_LIMIT_PER_SEC: String(perSec),
     RATE_LIMIT_BURST: String(Math.max(100, perSec * 2)),
     MAX_CONNECTIONS: String(Math.max(10_000, options.clients + 100)),
+    // Every simulated client comes from this one loopback address.
+    MAX_CONNECTIONS_PER_IP: String(Math.max(10_000, options.clients + 100)),
     MAX_ROOMS_PER_CONNECTION: String(Math.max(32, options.rooms)),
     LOG_LEVEL: 'warn',
     // Departures are checked as they happen; a grace would only delay every user:left.
     PRESENCE_GRACE_MS: '0',
+    ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : {}),
   };
 }
 

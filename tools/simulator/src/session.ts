@@ -27,6 +27,9 @@ export function sentTimestamp(text: string): number | undefined {
  * One WebSocket connection of one simulated client: speaks the protocol through
  * @roomcast/protocol, checks what only this connection can see, and logs or tracks the rest.
  */
+/** The connection a user entry stands for: `clientId` with auth on (`id` is then the user), else `id`. */
+const connectionOf = (user: { id: string; clientId?: string }) => user.clientId ?? user.id;
+
 export class Session {
   readonly log: SessionLog;
   readonly rooms = new Set<string>();
@@ -72,6 +75,7 @@ export class Session {
     const url = new URL(ctx.init.url);
     url.searchParams.set('name', spec.name);
     url.searchParams.set('room', spec.room);
+    if (spec.token) url.searchParams.set('token', spec.token);
     this.log.tConnect = nowMs();
     const ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
@@ -217,7 +221,7 @@ export class Session {
         this.log.tWelcome = t;
         this.log.welcomeRooms = rooms;
         for (const room of rooms) this.rooms.add(room);
-        const listed = members[this.spec.room]?.some((m) => m.id === clientId) ?? false;
+        const listed = members[this.spec.room]?.some((m) => connectionOf(m) === clientId) ?? false;
         if (!rooms.includes(this.spec.room) || !listed) {
           ctx.violations.add(
             'welcome-first',
@@ -231,14 +235,14 @@ export class Session {
       case 'user:left': {
         const { room, user } = frame.data;
         ctx.counters.presence++;
-        if (user.id === this.clientId) {
+        if (connectionOf(user) === this.clientId) {
           ctx.violations.add(
             'presence-not-to-subject',
             `${this.label} was sent "${frame.event}" about itself in room "${room}"`,
           );
         }
         const k = frame.event === 'user:joined' ? 'joined' : 'left';
-        if (logging && ctx.canLog()) this.log.frames.push({ k, t, room, user: user.id });
+        if (logging && ctx.canLog()) this.log.frames.push({ k, t, room, user: connectionOf(user) });
         return;
       }
       case 'message': {
@@ -246,9 +250,10 @@ export class Session {
         ctx.counters.delivered++;
         const sentAt = sentTimestamp(text);
         if (sentAt !== undefined) recordMs(ctx.latency, t - sentAt);
-        if (from.id === this.clientId && clientMsgId) this.ownSeen.add(clientMsgId);
+        if (connectionOf(from) === this.clientId && clientMsgId) this.ownSeen.add(clientMsgId);
         if (logging) {
-          if (ctx.canLog()) this.log.frames.push({ k: 'msg', t, room, seq, mid: clientMsgId ?? text, from: from.id });
+          if (ctx.canLog())
+            this.log.frames.push({ k: 'msg', t, room, seq, mid: clientMsgId ?? text, from: connectionOf(from) });
           return;
         }
         if (!this.rooms.has(room)) {

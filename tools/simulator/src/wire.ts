@@ -8,6 +8,8 @@ export interface ClientSpec {
   client: number;
   name: string;
   room: string;
+  /** Access token for a server with auth on. */
+  token?: string;
 }
 
 export interface WorkerInit {

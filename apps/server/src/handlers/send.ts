@@ -1,8 +1,10 @@
+import { allowed } from '../auth/authorize.js';
 import type { Handler } from './handler.js';
 import { fail } from './handler.js';
 
 export const send: Handler<'send'> = async (hub, conn, { room, text, clientMsgId }) => {
   if (!conn.rooms.has(room)) return fail('not_in_room', `Join room "${room}" before sending to it`);
+  if (!(await allowed(conn, room, 'send'))) return fail('forbidden', `Not allowed to send to room "${room}"`);
   const draft = { room, from: conn.user, text, sentAt: Date.now(), ...(clientMsgId ? { clientMsgId } : {}) };
   const message = await hub.publish(room, draft, 'ws');
   return { ok: true, result: { room, seq: message.seq } };

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { debugOnlyLogLevel } from '../logger.js';
+import { requireBackend } from './access.js';
 
 export const metricsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/metrics', { logLevel: debugOnlyLogLevel(app.log) }, async (_req, reply) => {
+  const options = { logLevel: debugOnlyLogLevel(app.log), onRequest: requireBackend(app.roomcastConfig) };
+  app.get('/metrics', options, async (_req, reply) => {
     reply.type(app.metrics.registry.contentType);
     return app.metrics.registry.metrics();
   });

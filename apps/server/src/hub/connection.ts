@@ -59,9 +59,11 @@ export class Connection {
     name: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
+    /** With auth, the token's user; one user may hold several connections, told apart by `clientId`. */
+    userId?: string,
   ) {
-    this.member = { id, name, clientId: id };
-    this.user = { id, name };
+    this.member = { id: userId ?? id, name, clientId: id };
+    this.user = userId === undefined ? { id, name } : { id: userId, name, clientId: id };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
     // A connection closed before its welcome never gets what was held for it.
     socket.once('close', () => {

@@ -146,3 +146,54 @@ describe('chat page in Chromium', () => {
     await context.close();
   }, 30_000);
 });
+
+describe('chat page with auth on', () => {
+  const SECRET = 'e2e-secret-e2e-secret-e2e-secret-01';
+  let authed: ChatServer['app'];
+  let authedBase: string;
+
+  beforeAll(async () => {
+    const started = await startChatServer({ AUTH_JWT_SECRET: SECRET });
+    authed = started.app;
+    authedBase = started.base;
+  });
+  afterAll(async () => {
+    await authed?.close();
+  });
+
+  async function signIn(hash: string) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${authedBase}${hash}`);
+    await page.getByLabel('Your name').fill('typed-name');
+    await page.getByLabel('Room', { exact: true }).fill('lobby');
+    await page.getByRole('button', { name: 'Enter chat' }).click();
+    return { page, context };
+  }
+
+  it('takes #token= from the address: the token names the user', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ sub: 'u-ivy', name: 'Ivy' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(SECRET));
+    const { page, context } = await signIn(`#token=${token}`);
+    await page.locator('#status[data-state="open"]').waitFor();
+    await expect.poll(() => page.locator('#me-name').textContent(), POLL).toBe('Ivy');
+    await page.locator('#all-rooms').getByText('lobby').waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('says plainly when the server refuses the token, or wants one', async () => {
+    for (const [hash, says] of [
+      ['#token=not-a-jwt', 'The server refused your token (token malformed).'],
+      ['', 'This server requires a token'],
+    ] as const) {
+      const { page, context } = await signIn(hash);
+      await expect.poll(() => page.locator('#status-text').textContent(), POLL).toContain(says);
+      expect(await page.locator('#status').getAttribute('data-state')).toBe('closed');
+      expect(authed.hub.connections.size).toBe(0);
+      await context.close();
+    }
+  }, 60_000);
+});

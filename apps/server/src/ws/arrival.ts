@@ -1,11 +1,12 @@
-import { DisplayName, ResumeToken, RoomName, StreamPosition } from '@roomcast/protocol';
+import { RequestedName, ResumeToken, RoomName, StreamPosition } from '@roomcast/protocol';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
 /** `GET /ws` query: who arrives, where, and (on a resume) where it stood. */
 export const HandshakeQuery = Type.Object({
-  name: Type.Optional(DisplayName),
+  name: Type.Optional(RequestedName),
   room: Type.Optional(RoomName),
+  token: Type.Optional(Type.String({ maxLength: 8192 })),
   resume: Type.Optional(ResumeToken),
   positions: Type.Optional(
     Type.String({

@@ -4,10 +4,13 @@ import { decodeClientFrame, encodeServerEvent, peekRequestId } from '@roomcast/p
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { AdapterUnavailableError } from '../adapters/adapter.js';
+import { bindAccess } from '../auth/authorize.js';
+import { watchExpiry } from '../auth/expiry.js';
 import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
 import { debugOnlyLogLevel } from '../logger.js';
 import { type Arrival, HandshakeQuery, readArrival } from './arrival.js';
+import { disconnectReason } from './close-reason.js';
 import { welcome } from './welcome.js';
 
 export { HandshakeQuery };
@@ -58,7 +61,17 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       return;
     }
     const arrival = arrivals.get(req.raw) ?? { room: 'lobby', positions: {} };
-    const conn = new Connection(socket, newId(), arrival.name ?? guestName(), limits, metrics);
+    // With auth the token says who this is; its `name` claim wins over the query's.
+    const { identity } = req;
+    const name = identity?.name ?? arrival.name ?? guestName();
+    const conn = new Connection(socket, newId(), name, limits, metrics, identity?.userId);
+    const access = {
+      user: { id: conn.user.id, name, ...(identity ? { rooms: identity.rooms, claims: identity.claims } : {}) },
+      authorize: app.auth.authorize,
+      ...(app.auth.verify ? { verify: app.auth.verify, expiresAt: identity?.expiresAt } : {}),
+    };
+    bindAccess(conn, access);
+    const stopExpiry = watchExpiry(conn, access);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
     // behind a `join` must see the join done. (Nothing is written before the welcome either way:
@@ -86,7 +99,8 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
         .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
     });
     socket.on('close', (code: number) => {
-      metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
+      stopExpiry();
+      metrics.disconnects.inc({ reason: disconnectReason(socket, conn.closedBy, code) });
       hub.remove(conn);
       const fields = { clientId: conn.id, name: conn.name, code, reason: conn.closedBy };
       // The server cutting someone off (flood, slow consumer, dead peer) is news; shutdown and the peer leaving are not.

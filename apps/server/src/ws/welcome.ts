@@ -7,6 +7,7 @@ import {
   type StreamPosition,
   type User,
 } from '@roomcast/protocol';
+import { accessOf } from '../auth/authorize.js';
 import { handlers } from '../handlers/index.js';
 import type { Connection } from '../hub/connection.js';
 import type { Hub } from '../hub/hub.js';
@@ -22,7 +23,10 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
   let rooms = [arrival.room];
   let resumed: boolean | undefined;
   if (arrival.resume !== undefined) {
-    const session = await hub.resume(arrival.resume);
+    let session = await hub.resume(arrival.resume);
+    // A token stands for one user: with auth on, only that user's token may take it back.
+    const verified = accessOf(conn)?.verify ? accessOf(conn)?.user.id : undefined;
+    if (verified !== undefined && session?.user.id !== verified) session = undefined;
     resumed = session !== undefined;
     if (session) {
       conn.adopt(session.user);
@@ -53,6 +57,7 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
   conn.welcome(
     encodeServerEvent('welcome', {
       clientId: conn.id,
+      userId: conn.member.id,
       name: conn.name,
       rooms: [...conn.rooms],
       members,

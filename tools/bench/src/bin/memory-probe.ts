@@ -25,7 +25,10 @@ async function serve(kind: Kind, frames: number): Promise<number> {
   }
   const app =
     kind === 'roomcast'
-      ? await buildApp({ logger: false, config: { MAX_CONNECTIONS: 1_000_000, HEARTBEAT_MS: 0 } })
+      ? await buildApp({
+          logger: false,
+          config: { MAX_CONNECTIONS: 1_000_000, MAX_CONNECTIONS_PER_IP: 1_000_000, HEARTBEAT_MS: 0 },
+        })
       : Fastify({ logger: false });
   if (kind === 'fastify') {
     await app.register(websocket);

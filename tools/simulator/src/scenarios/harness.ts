@@ -1,4 +1,5 @@
 import { type DriverLoad, type Histogram, mergeHistograms } from '@roomcast/measure';
+import { SignJWT } from 'jose';
 import type { ScenarioName, SimOptions } from '../options.js';
 import type { CapacityStep, HttpFigures } from '../result.js';
 import type { Swarm } from '../swarm.js';
@@ -66,7 +67,24 @@ export function clientSpecs(env: ScenarioEnv, from: number, count: number): Clie
 /** Client n lives on worker n mod W, so senders and receivers spread evenly. */
 export const workerOf = (client: number, workers: number) => client % workers;
 
-export async function connectAll(env: ScenarioEnv, specs: ClientSpec[]): Promise<{ opened: number; failed: number }> {
+/** Gives each client its token: the one from --token, or its own minted with --jwt-secret (sub = its name). */
+async function withTokens(options: SimOptions, specs: ClientSpec[]): Promise<ClientSpec[]> {
+  if (options.token) return specs.map((s) => ({ ...s, token: options.token }));
+  if (!options.jwtSecret) return specs;
+  const key = new TextEncoder().encode(options.jwtSecret);
+  return Promise.all(
+    specs.map(async (s) => ({
+      ...s,
+      token: await new SignJWT({ sub: s.name, name: s.name })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setExpirationTime('1h')
+        .sign(key),
+    })),
+  );
+}
+
+export async function connectAll(env: ScenarioEnv, given: ClientSpec[]): Promise<{ opened: number; failed: number }> {
+  const specs = await withTokens(env.options, given);
   const results = await env.swarm.all<ConnectResult[]>((w) => ({
     type: 'connect',
     clients: specs.filter((s) => workerOf(s.client, env.swarm.size) === w),

@@ -65,7 +65,7 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
     } else if (frame.event === 'ack') {
       const { result } = frame.data;
       if ('members' in result) d.rooms.add(result.room);
-      else if (!('seq' in result)) d.rooms.delete(result.room);
+      else if ('room' in result && !('seq' in result)) d.rooms.delete(result.room);
     }
   }
 
@@ -171,7 +171,7 @@ export async function startFaultProxy(upstreamWsUrl: string, fault: Fault): Prom
       const raw = data.toString();
       if (fault === 'accept-outsiders') {
         const req = decodeClientFrame(raw);
-        if (req.ok && req.frame.id !== undefined) {
+        if (req.ok && req.frame.id !== undefined && 'room' in req.frame.data) {
           d.requests.set(req.frame.id, { event: req.frame.event, room: req.frame.data.room });
         }
       }

@@ -246,7 +246,7 @@ describe('several nodes on one Redis', () => {
       await ann.until(() => !a.app.hub.adapter.ready(), 'node a not ready', 10_000);
       const readyz = await fetch(`${a.http}/readyz`);
       expect(readyz.status).toBe(503);
-      expect(await readyz.json()).toEqual({ status: 'unavailable', adapter: 'redis' });
+      expect(await readyz.json()).toEqual({ status: 'not_ready', reason: 'adapter', adapter: 'redis' });
       const post = await fetch(`${a.http}/rooms/x/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -237,11 +237,41 @@ function renderStatus(change: StateChange): void {
   renderAllRooms();
 }
 
+// A server with auth on: open the page with #token=<JWT>. In the fragment it is never sent in a
+// request line or a Referer; the page hands it to the socket and to the room listing.
+const token = new URLSearchParams(location.hash.slice(1)).get('token') ?? undefined;
+const apiHeaders = (): Record<string, string> => ({
+  accept: 'application/json',
+  ...(token ? { authorization: `Bearer ${token}` } : {}),
+});
+
+/** Why the server turns this page away, if it does: a browser cannot read a refused upgrade's status, the listing can. */
+async function refusal(): Promise<string | undefined> {
+  try {
+    const res = await fetch('/rooms?limit=1', { headers: apiHeaders() });
+    if (res.status !== 401) return undefined;
+    const body = (await res.json().catch(() => ({}))) as { message?: unknown };
+    const why = typeof body.message === 'string' ? body.message : 'unauthorized';
+    return token
+      ? `The server refused your token (${why}).`
+      : 'This server requires a token: open this page with #token=<your token> at the end of its address.';
+  } catch {
+    return undefined;
+  }
+}
+
+function showRefusal(message: string): void {
+  ui.status.dataset.state = 'closed';
+  ui.statusText.textContent = message;
+  ui.signinError.textContent = message;
+  ui.composerNote.textContent = message;
+}
+
 async function refreshRooms(): Promise<void> {
   // While reconnecting the server's list lacks this person's rooms: keep the last one instead.
   if (client?.state !== 'open') return;
   try {
-    const res = await fetch('/rooms', { headers: { accept: 'application/json' } });
+    const res = await fetch('/rooms', { headers: apiHeaders() });
     if (!res.ok || client?.state !== 'open') return;
     const body = (await res.json()) as { rooms?: unknown };
     const rooms = Array.isArray(body.rooms) ? body.rooms : [];
@@ -322,11 +352,19 @@ function onWelcome(welcome: Welcome, first: boolean): void {
 }
 
 function connect(name: string, room: string): void {
-  const c = createClient({ url: new URL('/ws', location.href).toString(), name, room });
+  const c = createClient({ url: new URL('/ws', location.href).toString(), name, room, token });
   client = c;
   let welcomed = false;
   c.on('state', (change) => {
     renderStatus(change);
+    // A connection that does not come up may be a refused token: say so instead of retrying silently.
+    if (change.state === 'reconnecting' || change.state === 'closed') {
+      void refusal().then((message) => {
+        if (!message || client !== c) return;
+        c.close();
+        showRefusal(message);
+      });
+    }
     if (change.state === 'closed' && change.error && chat.active) {
       add(chat.active, notice(`Disconnected: ${change.error.message}`, 'warn'));
     }
@@ -336,7 +374,8 @@ function connect(name: string, room: string): void {
     welcomed = true;
   });
   c.on('message', (message) => {
-    add(message.room, { kind: 'message', message, mine: message.from.id === c.welcome?.clientId });
+    const from = message.from.clientId ?? message.from.id;
+    add(message.room, { kind: 'message', message, mine: from === c.welcome?.clientId });
   });
   c.on('user:joined', ({ room, user }) => add(room, notice(`${user.name} joined.`)));
   c.on('user:left', ({ room, user }) => add(room, notice(`${user.name} left.`)));

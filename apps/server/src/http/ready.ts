@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+const NotReady = Type.Union([Type.Literal('starting'), Type.Literal('shutting_down'), Type.Literal('adapter')]);
+
+/** `GET /readyz`: whether a load balancer should send new clients here (GET /healthz says whether it is alive). */
+export const readyRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String() }),
+          503: Type.Object({ status: Type.Literal('not_ready'), reason: NotReady, adapter: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const reason = closing
+        ? 'shutting_down'
+        : !app.server.listening
+          ? 'starting'
+          : !app.hub.adapter.ready()
+            ? 'adapter'
+            : undefined;
+      const adapter = app.hub.adapter.name;
+      if (reason) return reply.code(503).send({ status: 'not_ready' as const, reason, adapter });
+      return { status: 'ready' as const, adapter };
+    },
+  );
+};
