@@ -4,13 +4,15 @@ import { RateLimiter } from './rate-limiter.js';
 describe('RateLimiter', () => {
   it('passes the burst, limits the next `burst` frames, then calls the rest a flood', () => {
     const limiter = new RateLimiter(10, 3);
-    const verdicts = Array.from({ length: 8 }, () => limiter.take(performance.now()));
+    const t = Math.ceil(performance.now()) + 1000;
+    const verdicts = Array.from({ length: 8 }, () => limiter.take(t));
     expect(verdicts).toEqual(['ok', 'ok', 'ok', 'limited', 'limited', 'limited', 'flood', 'flood']);
   });
 
   it('refills at the sustained rate, never above the burst, and forgives strikes after a pass', () => {
     const limiter = new RateLimiter(10, 2);
-    const t0 = performance.now();
+    // Whole milliseconds from here on, so 100 ms is exactly one token, not 0.9999….
+    const t0 = Math.ceil(performance.now()) + 1000;
     expect([limiter.take(t0), limiter.take(t0), limiter.take(t0), limiter.take(t0)]).toEqual([
       'ok',
       'ok',

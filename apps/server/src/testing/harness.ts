@@ -89,7 +89,7 @@ export class TestClient {
   }
 
   /** Waits until `predicate` holds over received frames, or fails after `timeoutMs`. */
-  async until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  async until(predicate: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     this.assertValid();
     while (!predicate()) {
@@ -158,7 +158,7 @@ export class TestClient {
     this.frames.splice(this.frames.findIndex(isReply), 1);
   }
 
-  async waitClosed(timeoutMs = 3000): Promise<{ code: number; reason: string }> {
+  async waitClosed(timeoutMs = 5000): Promise<{ code: number; reason: string }> {
     await this.until(() => this.closed !== undefined, 'the socket to close', timeoutMs);
     return this.closed as { code: number; reason: string };
   }

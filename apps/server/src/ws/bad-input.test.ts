@@ -106,6 +106,20 @@ describe('limits', () => {
     clients.push(third);
     expect((await third.waitClosed()).code).toBe(1013);
     expect(third.frames).toEqual([]);
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    expect(metrics).toContain('roomcast_disconnects_total{reason="try_again_later"} 1');
+  });
+
+  it('cuts off a flooder that does not answer the close within the handshake bound', { timeout: 20_000 }, async () => {
+    const { offender, bystander } = await setup({ RATE_LIMIT_PER_SEC: 1, RATE_LIMIT_BURST: 2 });
+    for (let i = 0; i < 10; i++) offender.emit('send', { room: 'lobby', text: `spam ${i}` });
+    // Never read the close frame, so never answer it: only the server's own bound ends this.
+    (offender.socket as unknown as { _socket: Socket })._socket.pause();
+    // The server waits 1 s for the close handshake; 5 s only bounds a failure.
+    await bystander.until(() => bystander.frames.some((f) => f.event === 'user:left'), 'user:left', 5000);
+    expect(server.app.hub.connections.size).toBe(1);
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    expect(metrics).toContain('roomcast_disconnects_total{reason="flood"} 1');
   });
 
   // ~2,000 publishes fill the kernel's buffers first: 1-3 s here, far more under `pnpm mutate`.
@@ -170,6 +184,19 @@ describe('handshake', () => {
 });
 
 describe('dead peers', () => {
+  it('pings nobody when HEARTBEAT_MS is 0', async () => {
+    server = await startServer({ config: { HEARTBEAT_MS: 0 } });
+    const silent = await TestClient.connect(server.ws, { name: 'silent' }, { autoPong: false });
+    clients.push(silent);
+    let pings = 0;
+    silent.socket.on('ping', () => pings++);
+    await silent.next('welcome');
+    // Round trips, not a sleep: a heartbeat at any interval the timer allows would have pinged by now.
+    for (let i = 0; i < 5; i++) await silent.sync();
+    expect(pings).toBe(0);
+    expect(silent.closed).toBeUndefined();
+  });
+
   // Long enough that a healthy peer on this loaded machine always answers a ping within one interval.
   const HEARTBEAT_MS = 1000;
 

@@ -78,4 +78,33 @@ describe('welcome first, whatever the adapter latency', { timeout: 20_000 }, () 
     expect(ann.unread()).toEqual([]);
     expect(server.app.hub.roomNames()).toEqual([{ room: 'lobby', members: 1 }]);
   });
+
+  it('counts held frames against MAX_BUFFERED_BYTES: a peer flooding before its welcome is a slow consumer', async () => {
+    const adapter = await slowServer({ MAX_BUFFERED_BYTES: 1024 });
+    adapter.pause();
+    // Each binary frame earns a ~90-byte binary_unsupported reply, held until a welcome that does not come.
+    const client = await connectEarly(Array.from({ length: 20 }, () => Buffer.from([0])));
+    expect(await client.waitClosed()).toEqual({
+      code: 4001,
+      reason: 'The client read too slowly and its send buffer overflowed',
+    });
+    expect(client.frames).toEqual([]);
+    adapter.resume();
+  });
+
+  it('counts the frames held for a connection that closed before its welcome as dropped', async () => {
+    const adapter = await slowServer();
+    adapter.pause();
+    const client = await connectEarly([Buffer.from([0])]);
+    client.socket.terminate();
+    await expect.poll(() => server.app.hub.connections.size).toBe(0);
+    adapter.resume();
+    // The held binary_unsupported reply, then the welcome itself once the adapter answers.
+    await expect
+      .poll(
+        async () =>
+          (await (await fetch(`${server.http}/metrics`)).text()).match(/dropped_total\{reason="closed"\} \d+/)?.[0],
+      )
+      .toBe('dropped_total{reason="closed"} 2');
+  });
 });
