@@ -25,4 +25,22 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       uptimeSeconds: Math.round(process.uptime()),
     }),
   );
+
+  // Readiness for a load balancer: not ready while the adapter's backing service (Redis) is unreachable.
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String() }),
+          503: Type.Object({ status: Type.Literal('unavailable'), adapter: Type.String() }),
+        },
+      },
+    },
+    async (_req, reply) => {
+      const adapter = app.hub.adapter.name;
+      if (app.hub.adapter.ready()) return { status: 'ready' as const, adapter };
+      return reply.code(503).send({ status: 'unavailable' as const, adapter });
+    },
+  );
 };

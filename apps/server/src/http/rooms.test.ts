@@ -29,6 +29,17 @@ describe('HTTP API', () => {
     expect(health.node).toBe(server.app.hub.adapter.node);
   });
 
+  it('GET /readyz says ready when the adapter is (the in-memory one always is)', async () => {
+    const res = await fetch(`${server.http}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory' });
+  });
+
+  it('keeps validation errors as 400 next to the unavailable handler', async () => {
+    const res = await post('/rooms/a/messages', { text: '' });
+    expect(res.status).toBe(400);
+  });
+
   it('GET /rooms lists rooms with member counts; GET /rooms/:room/members lists members', async () => {
     const ann = await TestClient.join(server.ws, 'ann', 'a');
     clients.push(ann, await TestClient.join(server.ws, 'bob', 'a'), await TestClient.join(server.ws, 'cat', 'b'));

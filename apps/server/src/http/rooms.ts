@@ -1,12 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DisplayName, MessageText, RoomName, Seq, User } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
+import { AdapterUnavailableError } from '../adapters/adapter.js';
 
 const RoomParams = Type.Object({ room: RoomName });
 
 /** Rooms, presence and the server-side publish API (what Centrifugo and Pusher users call from their backend). */
 export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { hub } = app;
+
+  // The cluster's backing service is down: nothing was published anywhere; retry later.
+  app.setErrorHandler((err, _req, reply) => {
+    if (!(err instanceof AdapterUnavailableError)) throw err;
+    return reply
+      .code(503)
+      .send({ statusCode: 503, code: 'unavailable', error: 'Service Unavailable', message: err.message });
+  });
 
   app.get(
     '/rooms',
