@@ -1,10 +1,4 @@
-import {
-  createClient,
-  DEFAULT_OFFLINE_TIMEOUT_MS,
-  isRoomcastError,
-  type RoomcastClient,
-  type StateChange,
-} from '@roomcast/client';
+import { createClient, isRoomcastError, type RoomcastClient, type StateChange } from '@roomcast/client';
 import { LIMITS, type Welcome } from '@roomcast/protocol';
 import { ChatState, type Entry } from './chat-state.js';
 import { byId } from './dom.js';
@@ -486,10 +480,8 @@ ui.composer.addEventListener('submit', (event) => {
   const text = ui.message.value;
   if (!client || !room || text.trim() === '') return;
   ui.message.value = '';
-  ui.composerNote.textContent =
-    client.state === 'open'
-      ? ''
-      : `Offline: the message will go out if the connection is back within ${DEFAULT_OFFLINE_TIMEOUT_MS / 1000} s.`;
+  // Only what is sure: it waits for the connection; success clears this, failure says so below.
+  ui.composerNote.textContent = client.state === 'open' ? '' : 'Not connected: waiting for the connection to send it…';
   client.send(room, text).then(
     () => {
       ui.composerNote.textContent = '';
