@@ -4,7 +4,9 @@
 It connects, joins a room, sends one message and waits for its own message and the ack. Every
 frame it receives, and every frame it sends, is validated against
 packages/protocol/schema/roomcast.schema.json; a frame that does not match ends the run with
-exit code 1. Exit code 0 means the whole exchange happened as protocol v1 says.
+exit code 1. Exit code 0 means the whole exchange happened as protocol v1 says. The schema is
+exact (no unknown fields), which suits checking a server of the same version; a long-lived client
+would allow unknown fields, since newer servers may add optional ones.
 
 Needs Debian's python3-websockets and python3-jsonschema:
     apt-get install -y python3-websockets python3-jsonschema

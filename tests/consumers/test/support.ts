@@ -45,9 +45,9 @@ export interface Server {
   close: () => Promise<void>;
 }
 
-/** A real Roomcast server on a free loopback port. */
+/** A real Roomcast server on a free loopback port; a closed connection is announced gone at once. */
 export async function startServer(): Promise<Server> {
-  const app = await buildApp({ logger: false, closeGraceMs: 200, config: { HEARTBEAT_MS: 0 } });
+  const app = await buildApp({ logger: false, closeGraceMs: 200, config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0 } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { ws: `ws://127.0.0.1:${port}/ws`, close: () => app.close() };
