@@ -2,7 +2,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Adapter } from './adapters/adapter.js';
-import { MemoryAdapter } from './adapters/memory.js';
+import { MemoryAdapter, MemoryBus } from './adapters/memory/index.js';
+import { redisAdapterFromConfig } from './adapters/redis/index.js';
 import { type Config, defaultConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -40,7 +41,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? new MemoryAdapter() });
+  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? defaultAdapter(config, app.log) });
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {
@@ -64,4 +65,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(metricsRoutes);
   await app.register(webRoutes, { root: options.webRoot });
   return app;
+}
+
+/** `REDIS_URL` picks the Redis adapter (many nodes as one); without it, one node in memory. */
+function defaultAdapter(config: Config, log: FastifyBaseLogger): Adapter {
+  if (config.REDIS_URL) return redisAdapterFromConfig(config, log);
+  return new MemoryAdapter(
+    new MemoryBus({ historySize: config.HISTORY_SIZE, historyMaxBytes: config.HISTORY_MAX_BYTES }),
+  );
 }

@@ -7,15 +7,19 @@ import {
   decodeServerFrame,
   describeFailure,
   type ErrorEvent,
+  type Message,
   type ProtocolError,
   protocolError,
+  type Recovery,
   type ServerEventMap,
   type User,
   type Welcome,
 } from '@roomcast/protocol';
 import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { Delivered } from './delivered.js';
 import { Emitter } from './emitter.js';
 import { RoomcastError } from './errors.js';
+import { newClientMsgId } from './message-id.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Presence } from './presence.js';
 import { type Pending, Requests } from './requests.js';
@@ -45,7 +49,16 @@ export type RoomcastEvents = Pick<ServerEventMap, 'welcome' | 'message' | 'user:
   presence: PresenceUpdate;
   rooms: string[];
   'rejoin:failed': RejoinFailure;
+  /** How a room was caught up after a reconnect: `recovered: false` means messages were lost. */
+  recovery: RoomRecovery;
+  /** A copy of a message already delivered (same room, sender name and clientMsgId), not emitted as `message`. */
+  duplicate: Message;
 };
+
+/** A room caught up after a reconnect (or a `join` with `since`). */
+export interface RoomRecovery extends Recovery {
+  room: string;
+}
 
 export interface CallOptions {
   /** Overrides the client's default timeout for this call. */
@@ -53,7 +66,11 @@ export interface CallOptions {
 }
 
 export interface SendOptions extends CallOptions {
-  /** Echoed back in the `message` every member receives, so a sender can recognise its own. */
+  /**
+   * Echoed back in the `message` every member receives, so a sender can recognise its own, and
+   * used to drop a copy re-sent after a reconnect. Generated when omitted; if you pass one, make
+   * it unique per sender and room (a UUID is what the client generates).
+   */
   clientMsgId?: string;
 }
 
@@ -78,10 +95,13 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   private readonly connection: Connection;
   private readonly requests: Requests;
   private readonly presence = new Presence();
+  private readonly delivered = new Delivered();
   /** Rooms the server confirmed (or is rejoining); what a reconnect restores. */
   private readonly joined = new Set<string>();
-  /** Last seq seen per room: where a resume will start from once the server supports it. */
+  /** Last seq delivered per room, and the room's epoch: where a resume starts from. */
   private readonly seqs = new Map<string, number>();
+  private readonly epochs = new Map<string, string>();
+  private readonly recoveries = new Map<string, RoomRecovery>();
   private session: Welcome | undefined;
   private welcomes = 0;
   private awaitingWelcome = true;
@@ -128,6 +148,11 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     return this.seqs.get(room);
   }
 
+  /** How the room was caught up after the last reconnect; undefined before any. */
+  recovery(room: string): RoomRecovery | undefined {
+    return this.recoveries.get(room);
+  }
+
   /** Resolves with the next welcome, or the current one when connected; rejects if the client closes first. */
   ready(): Promise<Welcome> {
     if (this.state === 'open' && this.session) return Promise.resolve(this.session);
@@ -161,8 +186,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   }
 
   send(room: string, text: string, options: SendOptions = {}): Promise<AckResultMap['send']> {
-    const data = options.clientMsgId === undefined ? { room, text } : { room, text, clientMsgId: options.clientMsgId };
-    return this.call('send', data, options);
+    return this.call('send', { room, text, clientMsgId: options.clientMsgId ?? newClientMsgId() }, options);
   }
 
   /** Connects again after `closed`, or skips the wait before the next reconnect attempt. */
@@ -192,8 +216,14 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (state !== 'open' && !internal && this.options.offline === 'fail') {
       return Promise.reject(new RoomcastError('offline'));
     }
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return this.requests.start(event, data, timeoutMs, state === 'open' || internal) as Promise<AckResultMap[K]>;
+    const plan = {
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+      offlineTimeoutMs: this.options.offlineTimeoutMs,
+      // The client's own rejoins are redone by the next welcome instead.
+      queue: !internal,
+      resend: !internal && this.options.resendInFlight,
+    };
+    return this.requests.start(event, data, plan, state === 'open' || internal) as Promise<AckResultMap[K]>;
   }
 
   private url(): string {
@@ -201,7 +231,40 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (this.name !== undefined) url.searchParams.set('name', this.name);
     const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
     if (room !== undefined) url.searchParams.set('room', room);
+    // Coming back: ask for the same identity and rooms, and for what was missed since.
+    const token = this.session?.resumeToken;
+    if (token !== undefined) {
+      url.searchParams.set('resume', token);
+      const positions = Object.fromEntries(
+        [...this.joined].flatMap((r) => {
+          const since = this.position(r);
+          return since ? [[r, since]] : [];
+        }),
+      );
+      url.searchParams.set('positions', JSON.stringify(positions));
+    }
     return url.toString();
+  }
+
+  private position(room: string): { epoch: string; seq: number } | undefined {
+    const epoch = this.epochs.get(room);
+    return epoch === undefined ? undefined : { epoch, seq: this.seqs.get(room) ?? 0 };
+  }
+
+  /** Takes a room's position from a welcome or join ack; a replay, if any, follows it. */
+  private place(room: string, position: { epoch: string; seq: number } | undefined, recovery?: Recovery): void {
+    if (!position) return;
+    const known = this.epochs.get(room);
+    this.epochs.set(room, position.epoch);
+    if (recovery) {
+      // Another life of the room: its numbering starts over for this client.
+      if (known !== undefined && known !== position.epoch) this.seqs.set(room, 0);
+      const caught = { room, ...recovery };
+      this.recoveries.set(room, caught);
+      this.emit('recovery', caught);
+    } else if (!this.seqs.has(room) || known !== position.epoch) {
+      this.seqs.set(room, position.seq);
+    }
   }
 
   private onFrame(raw: unknown): void {
@@ -228,8 +291,12 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     } else if (frame.event === 'error') {
       this.onError(frame.data);
     } else if (frame.event === 'message') {
-      this.seqs.set(frame.data.room, frame.data.seq);
-      this.emit('message', frame.data);
+      // Never twice to the application, whatever a replay and live traffic overlap in.
+      const { room, seq } = frame.data;
+      if (seq <= (this.seqs.get(room) ?? 0)) return;
+      this.seqs.set(room, seq);
+      // A send re-sent after a drop whose first copy got through: a new seq, the same clientMsgId.
+      this.emit(this.delivered.first(frame.data) ? 'message' : 'duplicate', frame.data);
     } else {
       const { room, user } = frame.data;
       if (this.presence.change(room, frame.event === 'user:joined' ? 'joined' : 'left', user)) {
@@ -249,13 +316,18 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     this.session = welcome;
     this.name = welcome.name;
     for (const [room, members] of Object.entries(welcome.members)) this.presence.snapshot(room, members);
+    for (const room of welcome.rooms) this.place(room, welcome.positions?.[room], welcome.recovery?.[room]);
     const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
+    // Joins waiting to go out (or to go out again): a resumed session may already be in the room.
+    const joining = new Set(this.requests.waiting().flatMap((call) => (call.event === 'join' ? [call.data.room] : [])));
     for (const room of welcome.rooms) {
       if (wanted.has(room)) this.joined.add(room);
-      else this.restore('leave', room);
+      else if (!joining.has(room)) this.restore('leave', room);
     }
     // Rejoins go out before the queued calls, and the server handles a connection's frames in order.
     for (const room of wanted) if (!welcome.rooms.includes(room)) this.restore('join', room);
+    // A join re-sent after a drop lost its presence recording with the old socket.
+    for (const room of joining) this.presence.expect(room);
     this.requests.flush();
     this.connection.ready();
     this.emit('welcome', welcome);
@@ -266,7 +338,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   /** After a reconnect: rejoin a room the client was in, or leave one the server put it in unasked. */
   private restore(event: 'join' | 'leave', room: string): void {
     if (event === 'join') this.presence.expect(room);
-    this.call(event, { room }, {}, true).catch((error: RoomcastError) => {
+    const since = event === 'join' ? this.position(room) : undefined;
+    this.call(event, since ? { room, since } : { room }, {}, true).catch((error: RoomcastError) => {
       if (event === 'join') this.presence.cancel(room);
       // Dropped again: the next welcome retries. Closed: nothing to restore.
       if (error.code === 'disconnected' || error.code === 'closed') return;
@@ -296,11 +369,15 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     const { room } = pending.data;
     if (pending.event === 'join' && 'members' in result) {
       this.joined.add(room);
+      this.place(room, result.position, result.recovery);
       this.presence.snapshot(room, result.members);
       this.emit('presence', { room, members: this.presence.members(room) });
       this.emit('rooms', this.rooms());
     } else if (pending.event === 'leave') {
       this.presence.remove(room);
+      this.delivered.forget(room);
+      this.epochs.delete(room);
+      this.seqs.delete(room);
       if (this.joined.delete(room)) this.emit('rooms', this.rooms());
     }
   }

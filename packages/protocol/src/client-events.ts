@@ -1,9 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { ClientMsgId, MessageText, RoomName, Seq, User } from './primitives.js';
+import { ClientMsgId, MessageText, Recovery, RoomName, Seq, StreamPosition, User } from './primitives.js';
 
 const closed = { additionalProperties: false } as const;
 
-export const Join = Type.Object({ room: RoomName }, closed);
+export const Join = Type.Object(
+  {
+    room: RoomName,
+    /** Replay what the room said after this position before live traffic (see the ack's recovery). */
+    since: Type.Optional(StreamPosition),
+  },
+  closed,
+);
 export type Join = Static<typeof Join>;
 
 export const Leave = Type.Object({ room: RoomName }, closed);
@@ -17,7 +24,15 @@ export const ClientEvents = { join: Join, leave: Leave, send: Send } as const;
 export type ClientEventName = keyof typeof ClientEvents;
 export type ClientEventMap = { [K in ClientEventName]: Static<(typeof ClientEvents)[K]> };
 
-export const JoinResult = Type.Object({ room: RoomName, members: Type.Array(User) }, closed);
+export const JoinResult = Type.Object(
+  {
+    room: RoomName,
+    members: Type.Array(User),
+    position: Type.Optional(StreamPosition),
+    recovery: Type.Optional(Recovery),
+  },
+  closed,
+);
 export type JoinResult = Static<typeof JoinResult>;
 
 export const LeaveResult = Type.Object({ room: RoomName }, closed);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeClientFrame, decodeServerFrame, encodeClientEvent, encodeServerEvent } from './codec.js';
+import {
+  decodeClientFrame,
+  decodeServerFrame,
+  decodeServerFrameStrict,
+  encodeClientEvent,
+  encodeServerEvent,
+} from './codec.js';
 import { ERROR_CODES, shouldReconnect } from './errors.js';
 import { LIMITS } from './primitives.js';
 
@@ -87,5 +93,21 @@ describe('close codes', () => {
     expect(shouldReconnect(1001)).toBe(true);
     expect(shouldReconnect(4001)).toBe(true);
     expect(shouldReconnect(1006)).toBe(true);
+  });
+});
+
+describe('server frames from a newer server', () => {
+  const withExtra = '{"event":"user:left","data":{"room":"r","user":{"id":"u","name":"n","badge":"x"},"extra":1}}';
+  it('are accepted by clients with their unknown fields', () => {
+    const decoded = decodeServerFrame(withExtra);
+    expect(decoded.ok).toBe(true);
+  });
+  it('are rejected by the strict check a conforming server must pass', () => {
+    const decoded = decodeServerFrameStrict(withExtra);
+    expect(decoded.ok).toBe(false);
+  });
+  it('still fail the tolerant check on a wrong type or a missing field', () => {
+    expect(decodeServerFrame('{"event":"user:left","data":{"room":"r","user":{"id":"u"}}}').ok).toBe(false);
+    expect(decodeServerFrame('{"event":"user:left","data":{"room":5,"user":{"id":"u","name":"n"}}}').ok).toBe(false);
   });
 });

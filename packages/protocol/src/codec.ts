@@ -10,14 +10,17 @@ import { Envelope } from './envelope.js';
 import { type ProtocolError, protocolError } from './errors.js';
 import { RequestId } from './primitives.js';
 import { type ServerEventMap, type ServerEventName, ServerEvents, type ServerFrame } from './server-events.js';
-import { compileValidator, compileValidators, describeFailure, type Validators } from './validators.js';
+import { compileValidator, compileValidators, describeFailure, tolerantAll, type Validators } from './validators.js';
 
 export type DecodeResult<F> = { ok: true; frame: F } | { ok: false; error: ProtocolError };
 
 export const envelopeValidator = compileValidator(Envelope);
 const requestIdValidator = compileValidator(RequestId);
 export const clientValidators = compileValidators(ClientEvents);
+/** Exactly the schema: what a server must send (conformance tests and the simulator check this). */
 export const serverValidators = compileValidators(ServerEvents);
+/** The schema with unknown fields allowed: what a client accepts, so newer servers can add fields. */
+export const tolerantServerValidators = compileValidators(tolerantAll(ServerEvents));
 /** Checks an ack's `result` against what the request it answers returns. */
 export const ackResultValidators = compileValidators(AckResults);
 
@@ -64,8 +67,16 @@ export function decodeClientFrame(raw: string): DecodeResult<ClientFrame> {
   return decodeFrame(raw, clientValidators) as DecodeResult<ClientFrame>;
 }
 
-/** Parses and validates a server -> client text frame. Never throws. */
+/**
+ * Parses and validates a server -> client text frame, tolerating fields this version does not
+ * know (a newer server may add them). Never throws.
+ */
 export function decodeServerFrame(raw: string): DecodeResult<ServerFrame> {
+  return decodeFrame(raw, tolerantServerValidators) as DecodeResult<ServerFrame>;
+}
+
+/** Like decodeServerFrame, but rejects any field the schema does not name: for checking servers. */
+export function decodeServerFrameStrict(raw: string): DecodeResult<ServerFrame> {
   return decodeFrame(raw, serverValidators) as DecodeResult<ServerFrame>;
 }
 

@@ -16,6 +16,10 @@ export const ERRORS = {
   too_many_rooms: { retry: false, meaning: 'The connection is already in the maximum number of rooms' },
   rate_limited: { retry: true, meaning: 'Too many frames; the frame was dropped. Slow down and retry' },
   internal: { retry: true, meaning: 'The server failed to handle the frame' },
+  unavailable: {
+    retry: true,
+    meaning: 'A backing service (the cluster broker) is unreachable; nothing was delivered. Retry later',
+  },
 } as const satisfies Record<string, { retry: boolean; meaning: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

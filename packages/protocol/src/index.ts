@@ -19,11 +19,13 @@ export {
   type DecodeResult,
   decodeClientFrame,
   decodeServerFrame,
+  decodeServerFrameStrict,
   encodeClientEvent,
   encodeServerEvent,
   envelopeValidator,
   peekRequestId,
   serverValidators,
+  tolerantServerValidators,
 } from './codec.js';
 export { Envelope } from './envelope.js';
 export {
@@ -41,12 +43,16 @@ export {
   ClientId,
   ClientMsgId,
   DisplayName,
+  Epoch,
   LIMITS,
   MessageText,
   PROTOCOL_VERSION,
+  Recovery,
   RequestId,
+  ResumeToken,
   RoomName,
   Seq,
+  StreamPosition,
   User,
 } from './primitives.js';
 export {
@@ -65,6 +71,7 @@ export {
   compileValidator,
   compileValidators,
   describeFailure,
+  tolerant,
   type Validator,
   type Validators,
 } from './validators.js';

@@ -58,5 +58,56 @@ export type RequestId = Static<typeof RequestId>;
 export const Seq = Type.Integer({ minimum: 1, description: 'Per-room sequence number, strictly increasing' });
 export type Seq = Static<typeof Seq>;
 
-export const User = Type.Object({ id: ClientId, name: DisplayName }, { additionalProperties: false });
+export const User = Type.Object(
+  {
+    id: ClientId,
+    name: DisplayName,
+    clientId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description: 'The connection this user speaks from, when it is not the user id (presence is per connection)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 export type User = Static<typeof User>;
+
+export const Epoch = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  description: "Names one life of a room's history; a new epoch means the history before it is gone",
+});
+export type Epoch = Static<typeof Epoch>;
+
+/** Where a client stands in a room: the last `seq` it has, in which epoch (`seq` 0: nothing yet). */
+export const StreamPosition = Type.Object(
+  { epoch: Epoch, seq: Type.Integer({ minimum: 0, description: 'Last seq received; 0 for none' }) },
+  { additionalProperties: false },
+);
+export type StreamPosition = Static<typeof StreamPosition>;
+
+export const ResumeToken = Type.String({
+  minLength: 16,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'Opaque, single-use token that puts a reconnecting client back where it was',
+});
+export type ResumeToken = Static<typeof ResumeToken>;
+
+/** How a room was caught up after a resume or a `join` with `since`. */
+export const Recovery = Type.Object(
+  {
+    recovered: Type.Boolean({ description: 'true: every missed message follows, in order; false: some are gone' }),
+    position: StreamPosition,
+    missing: Type.Optional(
+      Type.Object(
+        { from: Type.Integer({ minimum: 1 }), to: Type.Integer({ minimum: 0 }) },
+        { additionalProperties: false, description: 'Inclusive seq range that could not be recovered' },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Recovery = Static<typeof Recovery>;

@@ -7,9 +7,12 @@ import {
   DisplayName,
   MessageText,
   PROTOCOL_VERSION,
+  Recovery,
   RequestId,
+  ResumeToken,
   RoomName,
   Seq,
+  StreamPosition,
   User,
 } from './primitives.js';
 
@@ -22,6 +25,13 @@ export const Welcome = Type.Object(
     rooms: Type.Array(RoomName),
     members: Type.Record(RoomName, Type.Array(User)),
     protocol: Type.Literal(PROTOCOL_VERSION),
+    resumeToken: Type.Optional(ResumeToken),
+    resumeWindowMs: Type.Optional(Type.Integer({ minimum: 0, description: 'How long resumeToken stays usable' })),
+    positions: Type.Optional(Type.Record(RoomName, StreamPosition)),
+    resumed: Type.Optional(
+      Type.Boolean({ description: 'true when the token was accepted: same identity, same rooms' }),
+    ),
+    recovery: Type.Optional(Type.Record(RoomName, Recovery)),
   },
   closed,
 );

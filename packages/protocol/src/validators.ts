@@ -36,3 +36,30 @@ export function describeFailure<T extends TSchema>(validator: Validator<T>, valu
   if (!first) return `${prefix || '/'}: does not match the schema`;
   return `${prefix}${first.path || '/'}: ${first.message}`;
 }
+
+/**
+ * The same schema with every object open to properties it does not name. Clients validate
+ * server frames with it, so a newer server's additive fields never break an older client; the
+ * server stays strict about what clients send. Symbol keys (TypeBox's kind) survive the spread.
+ */
+export function tolerant<T extends TSchema>(schema: T): T {
+  const out = { ...schema } as Record<string | symbol, unknown>;
+  if (out.additionalProperties === false) delete out.additionalProperties;
+  for (const key of ['properties', 'patternProperties'] as const) {
+    const props = out[key] as Record<string, TSchema> | undefined;
+    if (props) out[key] = Object.fromEntries(Object.entries(props).map(([k, v]) => [k, tolerant(v)]));
+  }
+  for (const key of ['items', 'additionalProperties'] as const) {
+    const inner = out[key];
+    if (inner && typeof inner === 'object') out[key] = tolerant(inner as TSchema);
+  }
+  for (const key of ['anyOf', 'allOf', 'oneOf'] as const) {
+    const list = out[key] as TSchema[] | undefined;
+    if (list) out[key] = list.map((s) => tolerant(s));
+  }
+  return out as T;
+}
+
+export function tolerantAll<M extends Record<string, TSchema>>(schemas: M): M {
+  return Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, tolerant(v)])) as M;
+}

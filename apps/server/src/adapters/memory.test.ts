@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, TestClient, type TestServer } from '../testing/harness.js';
-import { MemoryAdapter, MemoryBus } from './memory.js';
+import { AdapterUnavailableError, type PresenceStore } from './adapter.js';
+import { MemoryAdapter, MemoryBus } from './memory/index.js';
 
 // Two nodes sharing one bus: the in-process cluster pattern of socket.io's adapter tests.
 const servers: TestServer[] = [];
@@ -67,7 +68,7 @@ describe('adapter seam: several nodes on one MemoryBus', () => {
 
 describe('MemoryBus retention', () => {
   it('forgets only the counters of the rooms that emptied longest ago, beyond its bound', async () => {
-    const server = await startServer({ adapter: new MemoryAdapter(new MemoryBus(2)) });
+    const server = await startServer({ adapter: new MemoryAdapter(new MemoryBus({ retainEmptied: 2 })) });
     servers.push(server);
     const seqAfterReturn = async (room: string) => {
       const c = await TestClient.join(server.ws, 'cat', room);
@@ -89,7 +90,7 @@ describe('MemoryBus retention', () => {
   });
 
   it('publishing into an empty room does not grow it past the bound', async () => {
-    const bus = new MemoryBus(1);
+    const bus = new MemoryBus({ retainEmptied: 1 });
     const server = await startServer({ adapter: new MemoryAdapter(bus) });
     servers.push(server);
     const publish = (room: string) =>
@@ -106,17 +107,24 @@ describe('MemoryBus retention', () => {
   });
 });
 
-/** An adapter whose backend is down for one room, as a Redis adapter can be. */
-class FailingAdapter extends MemoryAdapter {
-  override async remoteMembers(room: string) {
-    if (room === 'broken') throw new Error('backend unavailable');
-    return super.remoteMembers(room);
-  }
+/** An adapter whose presence backend fails for one room: with a bug, or unreachable as Redis can be. */
+function failingAdapter(): MemoryAdapter {
+  const adapter = new MemoryAdapter();
+  const real = adapter.presence;
+  const presence: PresenceStore = {
+    ...real,
+    add: async (room, member, owner) => {
+      if (room === 'broken') throw new Error('backend bug');
+      if (room === 'unreachable') throw new AdapterUnavailableError('backend unreachable');
+      return real.add(room, member, owner);
+    },
+  };
+  return Object.defineProperty(adapter, 'presence', { value: presence });
 }
 
 describe('adapter failures', () => {
   it('close a connection that cannot be welcomed with 1011, and answer a failed join with internal', async () => {
-    const server = await startServer({ adapter: new FailingAdapter() });
+    const server = await startServer({ adapter: failingAdapter() });
     servers.push(server);
     const doomed = await TestClient.connect(server.ws, { name: 'doomed', room: 'broken' });
     clients.push(doomed);
@@ -127,7 +135,11 @@ describe('adapter failures', () => {
     clients.push(ann);
     const id = ann.emit('join', { room: 'broken' });
     expect(await ann.next('error')).toMatchObject({ code: 'internal', id });
+    const again = ann.emit('join', { room: 'unreachable' });
+    expect(await ann.next('error')).toMatchObject({ code: 'unavailable', id: again });
     ann.emit('send', { room: 'lobby', text: 'still works' });
     expect(await ann.next('message')).toMatchObject({ text: 'still works' });
+    await ann.next('ack');
+    expect(ann.drain()).toEqual([]);
   });
 });

@@ -3,8 +3,8 @@ import type { Connection } from '../hub/connection.js';
 import type { Hub } from '../hub/hub.js';
 
 export type HandlerResult<K extends ClientEventName> =
-  | { ok: true; result: AckResultMap[K] }
-  | { ok: false; code: ErrorCode; message?: string };
+  /** `after` runs once the ack is written (a join lets its room's traffic through then). */
+  { ok: true; result: AckResultMap[K]; after?: () => void } | { ok: false; code: ErrorCode; message?: string };
 
 /** One client event: validated data in, an ack result or a protocol error out. */
 export type Handler<K extends ClientEventName> = (

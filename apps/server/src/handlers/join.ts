@@ -1,8 +1,10 @@
 import type { Handler } from './handler.js';
 import { fail } from './handler.js';
 
-export const join: Handler<'join'> = async (hub, conn, { room }) => {
-  const outcome = await hub.join(conn, room);
+/** Every way into a room goes through here: `join` frames, the welcome's room and a resume's rooms. */
+export const join: Handler<'join'> = async (hub, conn, { room, since }) => {
+  const outcome = await hub.join(conn, room, since);
   if (!outcome.ok) return fail(outcome.code, `A connection can be in at most ${outcome.limit} rooms`);
-  return { ok: true, result: { room, members: outcome.members } };
+  const { members, position, recovery, release } = outcome;
+  return { ok: true, result: { room, members, position, ...(recovery ? { recovery } : {}) }, after: release };
 };

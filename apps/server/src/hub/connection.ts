@@ -7,6 +7,7 @@ import {
   type User,
 } from '@roomcast/protocol';
 import type { WebSocket } from 'ws';
+import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -18,28 +19,110 @@ export interface ConnectionLimits {
   rateBurst: number;
 }
 
-/** One client socket: its identity, rooms, outbound backpressure and inbound rate limit. */
+/** A room broadcast held back while the room's join is answered, and the member it announces joining. */
+interface Held {
+  frame: string | Buffer;
+  joined?: string;
+}
+
+let serials = 0;
+
+/**
+ * One client socket: its identity, rooms, outbound backpressure and inbound rate limit.
+ * Its first frame is its welcome, whatever else is ready sooner: until `welcome()`, every frame
+ * for it (replies, errors, broadcasts) is held, in order, and counted against its buffer limit.
+ */
 export class Connection {
-  readonly user: User;
+  /** Who speaks on this connection; `clientId` is the connection, `id` the user. */
+  member: Member;
+  /** The user as other clients see it on the wire. */
+  user: User;
+  /** Tells this socket apart from a later one that resumes the same clientId. */
+  readonly serial = ++serials;
+  /** The resume token the welcome handed out; rotated on every welcome. */
+  resumeToken: string | undefined;
   readonly rooms = new Set<string>();
   readonly limiter: RateLimiter;
-  alive = true;
+  /** Frames waiting for the welcome; undefined once it is sent. */
+  private held: (string | Buffer)[] | undefined = [];
+  private heldBytes = 0;
+  /** Per room, broadcasts held while the room's join is answered (and its history replayed). */
+  private holds: Map<string, Held[]> | undefined;
+  /** Set once the socket closed and the hub let go of it. */
+  closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
 
   constructor(
     readonly socket: WebSocket,
-    readonly id: string,
-    readonly name: string,
+    id: string,
+    name: string,
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
   ) {
+    this.member = { id, name, clientId: id };
     this.user = { id, name };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
+    // A connection closed before its welcome never gets what was held for it.
+    socket.once('close', () => {
+      if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
+      this.held = undefined;
+    });
+  }
+
+  get id(): string {
+    return this.member.clientId;
+  }
+
+  get name(): string {
+    return this.member.name;
+  }
+
+  /** Takes on an identity (a resumed session's) before the connection is welcomed. */
+  adopt(member: Member): void {
+    this.member = member;
+    this.user = member.clientId === member.id ? { id: member.id, name: member.name } : member;
   }
 
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Sends the welcome, then everything held for it. */
+  welcome(frame: string): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
+    this.send(frame);
+    for (const f of held) this.write(f);
+  }
+
+  /** Holds a room's broadcasts while its join is answered; `release` lets them through. */
+  hold(room: string): void {
+    this.holds ??= new Map();
+    if (!this.holds.has(room)) this.holds.set(room, []);
+  }
+
+  /**
+   * Writes `first` (a replayed history), then what was held for the room, dropping
+   * `user:joined` of members the joiner's snapshot already lists.
+   */
+  release(room: string, first: (string | Buffer)[] = [], listed?: Set<string>): void {
+    const held = this.holds?.get(room);
+    this.holds?.delete(room);
+    if (this.holds?.size === 0) this.holds = undefined;
+    for (const frame of first) this.write(frame);
+    for (const h of held ?? []) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
+  }
+
+  /** A room broadcast: held while that room's join is in progress, written otherwise. */
+  deliver(room: string, frame: string | Buffer, joined?: string): boolean {
+    const held = this.holds?.get(room);
+    if (held) {
+      held.push(joined === undefined ? { frame } : { frame, joined });
+      return true;
+    }
+    return this.write(frame);
   }
 
   /** Sends one frame and counts it. */
@@ -58,10 +141,15 @@ export class Connection {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;
     }
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + this.heldBytes > this.limits.maxBufferedBytes) {
       this.metrics.dropped.inc({ reason: 'slow_consumer' });
       this.close('slow_consumer');
       return false;
+    }
+    if (this.held) {
+      this.held.push(frame);
+      this.heldBytes += Buffer.byteLength(frame);
+      return true;
     }
     this.socket.send(frame, { binary: false });
     return true;
@@ -72,19 +160,14 @@ export class Connection {
     this.send(encodeServerEvent('error', protocolError(code, message, id)));
   }
 
-  close(reason: CloseReason, detail?: string): void {
+  /** Closes with the reason's code; a peer that has not finished the handshake after `handshakeMs` is cut off. */
+  close(reason: CloseReason, detail?: string, handshakeMs = CLOSE_HANDSHAKE_MS): void {
     const { code, meaning } = CLOSE_CODES[reason];
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.closedBy = reason;
     // Close reasons are limited to 123 bytes by RFC 6455.
     this.socket.close(code, (detail ?? meaning).slice(0, 120));
-    // A peer that does not finish the close handshake (a slow reader never will) is cut off.
-    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
-  }
-
-  /** Drops the socket without a close handshake: for peers that no longer answer. */
-  terminate(reason: CloseReason): void {
-    this.closedBy = reason;
-    this.socket.terminate();
+    // A slow reader never finishes the handshake, a dead peer cannot: neither is waited for long.
+    setTimeout(() => this.socket.terminate(), handshakeMs).unref();
   }
 }

@@ -1,142 +1,355 @@
-import { encodeServerEvent, type Message, type User } from '@roomcast/protocol';
-import type { Adapter, AdapterSink, PresenceChange } from '../adapters/adapter.js';
+import { encodeServerEvent, type Message, type Recovery, type StreamPosition, type User } from '@roomcast/protocol';
+import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { RoomState } from './room-state.js';
 
-export type JoinOutcome = { ok: true; members: User[] } | { ok: false; code: 'too_many_rooms'; limit: number };
+export interface HubOptions {
+  maxRoomsPerConnection: number;
+  /** How long a dropped connection stays present, so a quick resume causes no left/joined pair. */
+  presenceGraceMs: number;
+  /** How long a resume token stays usable after its connection dropped. */
+  resumeWindowMs: number;
+  /** Most messages replayed to one room on resume or `join` with `since`. */
+  replayLimit: number;
+  /** How long an ack waits for its own message to come back through the broker before asking history. */
+  deliveryWaitMs?: number;
+}
+
+export type JoinOutcome =
+  | {
+      ok: true;
+      members: User[];
+      position: StreamPosition;
+      recovery?: Recovery;
+      /** Lets the room's held traffic (and any replay) through; call once the answer is written. */
+      release: () => void;
+    }
+  | { ok: false; code: 'too_many_rooms'; limit: number };
+
+/** How a presence entry looks on the wire: `clientId` only where it differs from the user id. */
+export const wireUser = (m: Member): User =>
+  m.clientId === m.id ? { id: m.id, name: m.name } : { id: m.id, name: m.name, clientId: m.clientId };
+
+const presenceFrame = (room: string, change: PresenceChange, user: User) =>
+  encodeServerEvent(change === 'joined' ? 'user:joined' : 'user:left', { room, user });
 
 /**
- * This node's connections and room membership, and the fan-out hot path.
- * Everything that crosses nodes goes through the adapter; everything local happens here.
+ * This node's connections and room membership, and the fan-out hot path. Messages reach local
+ * members only from the broker's stream, in `seq` order, this node's own included; presence
+ * made here is delivered here at once and announced to the other nodes through the broker.
  */
 export class Hub implements AdapterSink {
-  readonly connections = new Map<string, Connection>();
-  private readonly rooms = new Map<string, Set<Connection>>();
+  private readonly conns = new Map<string, Connection>();
+  private readonly rooms = new Map<string, RoomState>();
+  private readonly graces = new Set<ReturnType<typeof setTimeout>>();
+  private readonly deliveryWaitMs: number;
 
   constructor(
     readonly adapter: Adapter,
     private readonly metrics: Metrics,
-    private readonly maxRoomsPerConnection: number,
-  ) {}
+    private readonly options: HubOptions,
+  ) {
+    this.deliveryWaitMs = options.deliveryWaitMs ?? 2000;
+  }
+
+  get connections(): ReadonlyMap<string, Connection> {
+    return this.conns;
+  }
 
   start(): Promise<void> {
     return this.adapter.start(this);
   }
 
-  add(conn: Connection): void {
-    this.connections.set(conn.id, conn);
-    this.metrics.connections.set(this.connections.size);
+  private owner(conn: Connection): string {
+    return `${this.adapter.node}/${conn.serial}`;
   }
 
-  /** Removes a closed connection and announces it leaving each of its rooms. */
+  add(conn: Connection): void {
+    if (conn.closed) return;
+    // The same client resuming while its old socket still looks open here: the new one wins.
+    const old = this.conns.get(conn.id);
+    if (old && old !== conn) old.close('going_away', undefined, 0);
+    this.conns.set(conn.id, conn);
+    this.metrics.connections.set(this.conns.size);
+  }
+
+  /** A closed connection leaves its rooms here at once; the others hear of it after the grace. */
   remove(conn: Connection): void {
-    if (!this.connections.delete(conn.id)) return;
-    this.metrics.connections.set(this.connections.size);
-    for (const room of [...conn.rooms]) this.leave(conn, room);
+    conn.closed = true;
+    if (this.conns.get(conn.id) === conn) {
+      this.conns.delete(conn.id);
+      this.metrics.connections.set(this.conns.size);
+    }
+    const rooms = [...conn.rooms];
+    for (const room of rooms) this.detach(conn, room);
+    if (rooms.length === 0) return;
+    this.saveSession(conn, rooms);
+    const goodbye = () => {
+      for (const room of rooms) void this.depart(conn, room);
+    };
+    if (this.options.presenceGraceMs <= 0) {
+      goodbye();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.graces.delete(timer);
+      goodbye();
+    }, this.options.presenceGraceMs);
+    this.graces.add(timer);
   }
 
   roomNames(): { room: string; members: number }[] {
-    return [...this.rooms].map(([room, members]) => ({ room, members: members.size }));
-  }
-
-  localMembers(room: string): User[] {
-    const members = this.rooms.get(room);
-    return members ? [...members].map((c) => c.user) : [];
+    return [...this.rooms].map(([room, state]) => ({ room, members: state.members.size }));
   }
 
   /** Every member of a room across the cluster. */
   async members(room: string): Promise<User[]> {
-    const remote = await this.adapter.remoteMembers(room);
-    return [...remote, ...this.localMembers(room)];
+    return (await this.adapter.presence.list(room)).map(wireUser);
   }
 
   /**
-   * Adds a connection to a room. The local part of the member snapshot is taken in the same
-   * tick as the add, so the joiner's snapshot and the `user:joined` events it sees never miss
-   * a local member; the caller answers with the snapshot before anything else reaches the joiner.
+   * Adds a connection to a room. From the moment it is a local member its room traffic is held,
+   * so the answer (ack or welcome) goes out first, then any replay, then live traffic: no gap, no
+   * duplicate. `user:joined` of members the answer already lists are dropped from what was held.
    */
-  async join(conn: Connection, room: string): Promise<JoinOutcome> {
-    if (!conn.rooms.has(room) && conn.rooms.size >= this.maxRoomsPerConnection) {
-      return { ok: false, code: 'too_many_rooms', limit: this.maxRoomsPerConnection };
+  async join(conn: Connection, room: string, since?: StreamPosition): Promise<JoinOutcome> {
+    if (conn.rooms.has(room)) return this.answer(conn, room);
+    if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
+    const state = await this.enter(room);
+    try {
+      if (conn.rooms.has(room) || conn.closed) return await this.answer(conn, room);
+      if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
+      conn.hold(room);
+      state.members.add(conn);
+      conn.rooms.add(room);
+      const position = state.position;
+      try {
+        const existed = await this.adapter.presence.add(room, conn.member, this.owner(conn));
+        const listed = await this.adapter.presence.list(room);
+        const replay = since ? await this.replay(room, since, position) : undefined;
+        // A resume within the grace took its entry back: nobody saw it leave, nobody sees it join.
+        if (!existed) this.announce(room, 'joined', conn);
+        this.saveSession(conn);
+        const ids = new Set(listed.map((m) => m.clientId));
+        return {
+          ok: true,
+          members: listed.map(wireUser),
+          position,
+          ...(replay ? { recovery: replay.recovery } : {}),
+          release: () => conn.release(room, replay?.frames, ids),
+        };
+      } catch (err) {
+        this.detach(conn, room);
+        conn.release(room);
+        throw err;
+      }
+    } finally {
+      state.joining--;
     }
-    const remote = await this.adapter.remoteMembers(room);
-    // Already a member (joined twice, or concurrently), or closed while the adapter answered.
-    if (conn.rooms.has(room) || !this.connections.has(conn.id)) {
-      return { ok: true, members: [...remote, ...this.localMembers(room)] };
-    }
-    if (conn.rooms.size >= this.maxRoomsPerConnection)
-      return { ok: false, code: 'too_many_rooms', limit: this.maxRoomsPerConnection };
-    const local = this.localMembers(room);
-    let members = this.rooms.get(room);
-    if (!members) {
-      members = new Set();
-      this.rooms.set(room, members);
-      this.metrics.rooms.set(this.rooms.size);
-    }
-    members.add(conn);
-    conn.rooms.add(room);
-    this.announce(room, 'joined', conn.user, conn);
-    return { ok: true, members: [...remote, ...local, conn.user] };
   }
 
   /** Returns false when the connection was not in the room. */
-  leave(conn: Connection, room: string): boolean {
-    const members = this.rooms.get(room);
-    if (!members?.delete(conn)) return false;
-    conn.rooms.delete(room);
-    if (members.size === 0) {
-      this.rooms.delete(room);
-      this.metrics.rooms.set(this.rooms.size);
-      this.adapter.roomEmptied(room);
-    }
-    this.announce(room, 'left', conn.user, conn);
+  async leave(conn: Connection, room: string): Promise<boolean> {
+    if (!conn.rooms.has(room)) return false;
+    this.detach(conn, room);
+    this.saveSession(conn);
+    await this.depart(conn, room);
     return true;
   }
 
-  isMember(conn: Connection, room: string): boolean {
-    return conn.rooms.has(room);
-  }
-
-  /** Sequences a message through the adapter and delivers it to every local member, sender included. */
-  async publish(
-    room: string,
-    draft: Omit<Message, 'seq'>,
-    source: 'ws' | 'http',
-  ): Promise<{ message: Message; recipients: number }> {
-    const message = await this.adapter.publish(room, draft);
+  /** Sequences a message through the broker; resolves once this node delivered it to its members. */
+  async publish(room: string, draft: Omit<Message, 'seq'>, source: 'ws' | 'http'): Promise<Message> {
+    const floor = this.rooms.get(room)?.lastSeq ?? 0;
+    const { message } = await this.adapter.broker.publish(room, draft, floor);
     this.metrics.messages.inc({ source });
-    const recipients = this.deliver(room, encodeServerEvent('message', message));
-    // Publishing into a room nobody is in still lets the adapter retire its counter.
-    if (!this.rooms.has(room)) this.adapter.roomEmptied(room);
-    return { message, recipients };
+    const state = this.rooms.get(room);
+    if (state) await this.delivered(state, message.seq);
+    return message;
   }
 
-  onRemoteMessage(message: Message): void {
-    this.deliver(message.room, encodeServerEvent('message', message));
+  /** Members of a room across the cluster, counted without listing them. */
+  recipients(room: string): Promise<number> {
+    return this.adapter.presence.count(room);
   }
 
-  onRemotePresence(room: string, change: PresenceChange, user: User): void {
-    this.deliver(room, encodeServerEvent(change === 'joined' ? 'user:joined' : 'user:left', { room, user }));
+  onMessage(message: Message, epoch: string): void {
+    const state = this.rooms.get(message.room);
+    if (!state) return;
+    if (!state.isReady) {
+      state.skip(message, epoch);
+      return;
+    }
+    if (state.ahead) {
+      state.ahead.push(message);
+      return;
+    }
+    if (message.seq <= state.lastSeq) {
+      this.metrics.dropped.inc({ reason: 'duplicate' });
+      return;
+    }
+    // A gap in the same life of the room: something was lost on the way; fetch it from history.
+    if (epoch === state.epoch && message.seq > state.lastSeq + 1) {
+      state.ahead = [message];
+      void this.fill(state);
+      return;
+    }
+    state.epoch = epoch;
+    this.deliver(state, message);
+  }
+
+  onPresence(room: string, change: PresenceChange, member: Member): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    const frame = Buffer.from(presenceFrame(room, change, wireUser(member)));
+    this.fanout(state, frame, undefined, change === 'joined' ? member.clientId : undefined);
   }
 
   /** Closes every connection (shutdown); their close handlers then remove them. */
   closeAll(): void {
-    for (const conn of this.connections.values()) conn.close('going_away');
+    for (const conn of this.conns.values()) conn.close('going_away');
   }
 
-  private announce(room: string, change: PresenceChange, user: User, subject: Connection): void {
-    this.deliver(room, encodeServerEvent(change === 'joined' ? 'user:joined' : 'user:left', { room, user }), subject);
-    this.adapter.presence(room, change, user).catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
+  /** Stops pending goodbyes: a node going away leaves its members to the cluster's expiry. */
+  close(): void {
+    for (const timer of this.graces) clearTimeout(timer);
+    this.graces.clear();
+  }
+
+  /** Looks up a resume token: the identity and rooms to restore, or undefined when it is unknown or expired. */
+  resume(token: string) {
+    return this.adapter.sessions.take(token);
+  }
+
+  saveSession(conn: Connection, rooms = [...conn.rooms]): void {
+    if (!conn.resumeToken) return;
+    const session = { clientId: conn.id, user: conn.member, rooms };
+    this.adapter.sessions
+      .save(conn.resumeToken, session, this.options.resumeWindowMs)
+      .catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
+  }
+
+  private tooMany(): JoinOutcome {
+    return { ok: false, code: 'too_many_rooms', limit: this.options.maxRoomsPerConnection };
+  }
+
+  /** The answer to a join of a room the connection is already in: members and position, nothing announced. */
+  private async answer(conn: Connection, room: string): Promise<JoinOutcome> {
+    const members = await this.members(room);
+    const position = this.rooms.get(room)?.position ?? (await this.adapter.broker.position(room));
+    return { ok: true, members, position, release: () => {} };
+  }
+
+  /** The room's state here, subscribed; the first local member's join waits for the subscription. */
+  private async enter(room: string): Promise<RoomState> {
+    for (;;) {
+      let state = this.rooms.get(room);
+      if (!state) {
+        const broker = this.adapter.broker;
+        state = new RoomState(room, () => broker.subscribe(room).then(() => broker.position(room)));
+        this.rooms.set(room, state);
+        this.metrics.rooms.set(this.rooms.size);
+      }
+      state.joining++;
+      try {
+        await state.ready;
+      } catch (err) {
+        state.joining--;
+        if (this.rooms.get(room) === state) this.drop(state);
+        throw err;
+      }
+      if (this.rooms.get(room) === state) return state;
+      state.joining--;
+    }
+  }
+
+  private detach(conn: Connection, room: string): void {
+    conn.rooms.delete(room);
+    const state = this.rooms.get(room);
+    if (!state?.members.delete(conn)) return;
+    if (state.members.size === 0 && state.joining === 0) this.drop(state);
+  }
+
+  private drop(state: RoomState): void {
+    this.rooms.delete(state.name);
+    this.metrics.rooms.set(this.rooms.size);
+    state.releaseWaiters();
+    this.adapter.broker.unsubscribe(state.name).catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
+  }
+
+  /** Removes the connection's presence entry, unless a resume took it over, and says so. */
+  private async depart(conn: Connection, room: string): Promise<void> {
+    try {
+      if (await this.adapter.presence.remove(room, conn.id, this.owner(conn))) this.announce(room, 'left', conn);
+    } catch {
+      this.metrics.dropped.inc({ reason: 'adapter' });
+    }
+  }
+
+  private announce(room: string, change: PresenceChange, conn: Connection): void {
+    const state = this.rooms.get(room);
+    if (state) {
+      const frame = Buffer.from(presenceFrame(room, change, conn.user));
+      this.fanout(state, frame, conn, change === 'joined' ? conn.id : undefined);
+    }
+    this.adapter.broker
+      .announce(room, change, conn.member)
+      .catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
+  }
+
+  private async replay(room: string, since: StreamPosition, upTo: StreamPosition) {
+    const history = await this.adapter.broker.history(room, since, this.options.replayLimit);
+    // What came after the join's position arrives live, held behind the replay.
+    const messages = history.messages.filter((m) => m.seq <= upTo.seq);
+    const frames = messages.map((m) => encodeServerEvent('message', m));
+    const recovery: Recovery = history.recovered
+      ? { recovered: true, position: upTo }
+      : { recovered: false, position: upTo, missing: history.missing };
+    return { frames, recovery };
+  }
+
+  /** Waits for a published message to be delivered here; asks history if the broker's copy is late. */
+  private async delivered(state: RoomState, seq: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.deliveryWaitMs);
+    });
+    await Promise.race([state.delivered(seq), late]);
+    clearTimeout(timer);
+    if (state.lastSeq < seq && this.rooms.get(state.name) === state && !state.ahead) {
+      state.ahead = [];
+      await this.fill(state);
+    }
+  }
+
+  /** Delivers what history has after the last delivered seq, then what arrived meanwhile; counts any hole. */
+  private async fill(state: RoomState): Promise<void> {
+    let found: Message[] = [];
+    try {
+      found = (await this.adapter.broker.history(state.name, state.position, this.options.replayLimit)).messages;
+    } catch {
+      this.metrics.dropped.inc({ reason: 'adapter' });
+    }
+    const pending = [...found, ...(state.ahead ?? [])].sort((a, b) => a.seq - b.seq);
+    state.ahead = undefined;
+    for (const message of pending) {
+      if (message.seq <= state.lastSeq) continue;
+      const hole = message.seq - state.lastSeq - 1;
+      if (hole > 0) this.metrics.dropped.inc({ reason: 'gap' }, hole);
+      this.deliver(state, message);
+    }
+  }
+
+  private deliver(state: RoomState, message: Message): void {
+    this.fanout(state, Buffer.from(encodeServerEvent('message', message)));
+    state.advance(message.seq);
   }
 
   /** The hot path: one encoding per broadcast, shared by every recipient. */
-  private deliver(room: string, frame: string, except?: Connection): number {
-    const members = this.rooms.get(room);
-    if (!members) return 0;
-    const bytes = Buffer.from(frame);
+  private fanout(state: RoomState, frame: Buffer, except?: Connection, joined?: string): number {
     let sent = 0;
-    for (const conn of members) {
-      if (conn !== except && conn.write(bytes)) sent++;
+    for (const conn of state.members) {
+      if (conn !== except && conn.deliver(state.name, frame, joined)) sent++;
     }
     this.metrics.framesOut.inc(sent);
     this.metrics.fanout.observe(sent);

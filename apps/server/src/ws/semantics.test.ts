@@ -72,6 +72,7 @@ describe('to everyone else: user:joined / user:left', () => {
           { id: ann.id, name: 'ann' },
           { id: bob.id, name: 'bob' },
         ],
+        position: { epoch: expect.any(String), seq: 0 },
       },
     });
     expect(await ann.next('user:joined')).toEqual({ room: 'a', user: { id: bob.id, name: 'bob' } });

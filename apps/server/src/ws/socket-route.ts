@@ -1,24 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  DisplayName,
-  decodeClientFrame,
-  encodeServerEvent,
-  PROTOCOL_VERSION,
-  peekRequestId,
-  RoomName,
-} from '@roomcast/protocol';
-import { Type } from '@sinclair/typebox';
+import { decodeClientFrame, encodeServerEvent, peekRequestId } from '@roomcast/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
+import { AdapterUnavailableError } from '../adapters/adapter.js';
 import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
 import { debugOnlyLogLevel } from '../logger.js';
+import { type Arrival, HandshakeQuery, readArrival } from './arrival.js';
+import { welcome } from './welcome.js';
 
-export const HandshakeQuery = Type.Object({
-  name: Type.Optional(DisplayName),
-  room: Type.Optional(RoomName),
-});
+export { HandshakeQuery };
 
 const newId = () => randomBytes(9).toString('base64url');
 const guestName = () => `guest-${randomBytes(2).toString('hex')}`;
@@ -46,30 +38,45 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     rateBurst: config.RATE_LIMIT_BURST,
   };
 
+  const arrivals = new WeakMap<object, Arrival>();
+  const preValidation = async (
+    req: { query: HandshakeQuery; raw: object },
+    reply: { code(n: number): { send(b: unknown): unknown } },
+  ) => {
+    const arrival = readArrival(req.query);
+    if (typeof arrival === 'string')
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: arrival });
+    arrivals.set(req.raw, arrival);
+  };
+
   // Connects, joins and leaves log at debug: at info they would drown everything else at scale.
   const options = { websocket: true, logLevel: debugOnlyLogLevel(app.log), onRequest: upgradeRequired } as const;
-  app.get('/ws', { ...options, schema: { querystring: HandshakeQuery } }, (socket, req) => {
+  app.get('/ws', { ...options, schema: { querystring: HandshakeQuery }, preValidation }, (socket, req) => {
     if (hub.connections.size >= config.MAX_CONNECTIONS) {
       metrics.disconnects.inc({ reason: 'try_again_later' });
       socket.close(1013, 'Connection limit reached');
       return;
     }
-    const conn = new Connection(socket, newId(), req.query.name ?? guestName(), limits, metrics);
-    hub.add(conn);
+    const arrival = arrivals.get(req.raw) ?? { room: 'lobby', positions: {} };
+    const conn = new Connection(socket, newId(), arrival.name ?? guestName(), limits, metrics);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
-    // behind a `join` must see the join done, and nothing may precede the welcome.
-    // A connection that cannot be welcomed (its adapter failed) is told to retry later.
-    let queue: Promise<unknown> = welcome(conn, req.query.room ?? 'lobby').catch((err) => {
-      app.log.error({ err, clientId: conn.id }, 'welcome failed');
-      conn.close('internal_error');
-    });
+    // behind a `join` must see the join done. (Nothing is written before the welcome either way:
+    // the connection holds its frames until then.) A connection that cannot be welcomed (its
+    // adapter failed) is told to retry later.
+    let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS)
+      .then(() => app.log.debug({ clientId: conn.id, name: conn.name, rooms: [...conn.rooms] }, 'connected'))
+      .catch((err) => {
+        app.log.error({ err, clientId: conn.id }, 'welcome failed');
+        conn.close('internal_error');
+      });
 
     socket.on('message', (raw: RawData, isBinary: boolean) => {
-      if (!conn.limiter.take()) {
+      const verdict = conn.limiter.take();
+      if (verdict !== 'ok') {
         metrics.dropped.inc({ reason: 'rate_limited' });
         // Each dropped frame still gets its one reply; a sender that keeps going is cut off.
-        if (conn.limiter.strikes > config.RATE_LIMIT_BURST) return conn.close('flood');
+        if (verdict === 'flood') return conn.close('flood');
         return conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
       }
       if (isBinary) return conn.sendError('binary_unsupported');
@@ -77,9 +84,6 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       queue = queue
         .then(() => handleFrame(conn, raw.toString()))
         .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
-    });
-    socket.on('pong', () => {
-      conn.alive = true;
     });
     socket.on('close', (code: number) => {
       metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
@@ -90,21 +94,6 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       else app.log.debug(fields, 'disconnected');
     });
   });
-
-  async function welcome(conn: Connection, room: string): Promise<void> {
-    const outcome = await hub.join(conn, room);
-    const members = outcome.ok ? outcome.members : [];
-    app.log.debug({ clientId: conn.id, name: conn.name, room }, 'connected');
-    conn.send(
-      encodeServerEvent('welcome', {
-        clientId: conn.id,
-        name: conn.name,
-        rooms: [...conn.rooms],
-        members: conn.rooms.has(room) ? { [room]: members } : {},
-        protocol: PROTOCOL_VERSION,
-      }),
-    );
-  }
 
   async function handleFrame(conn: Connection, raw: string): Promise<void> {
     const decoded = decodeClientFrame(raw);
@@ -122,7 +111,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
         app.log.debug({ clientId: conn.id, room: outcome.result.room }, event === 'join' ? 'joined' : 'left');
       }
       if (id !== undefined) conn.send(encodeServerEvent('ack', { id, result: outcome.result }));
+      outcome.after?.();
     } catch (err) {
+      if (err instanceof AdapterUnavailableError) return conn.sendError('unavailable', undefined, id);
       app.log.error({ err, clientId: conn.id, event }, 'handler failed');
       conn.sendError('internal', undefined, id);
     }

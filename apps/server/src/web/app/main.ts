@@ -1,4 +1,10 @@
-import { createClient, isRoomcastError, type RoomcastClient, type StateChange } from '@roomcast/client';
+import {
+  createClient,
+  DEFAULT_OFFLINE_TIMEOUT_MS,
+  isRoomcastError,
+  type RoomcastClient,
+  type StateChange,
+} from '@roomcast/client';
 import { LIMITS, type Welcome } from '@roomcast/protocol';
 import { ChatState, type Entry } from './chat-state.js';
 import { byId } from './dom.js';
@@ -107,6 +113,7 @@ function explain(err: unknown): string {
     case 'timeout':
       return 'The server did not answer in time. Try again.';
     case 'offline':
+    case 'offline_timeout':
     case 'queue_full':
     case 'disconnected':
     case 'closed':
@@ -440,8 +447,10 @@ ui.composer.addEventListener('submit', (event) => {
   const text = ui.message.value;
   if (!client || !room || text.trim() === '') return;
   ui.message.value = '';
-  // Only what is sure: it waits for the connection; success clears this, failure says so below.
-  ui.composerNote.textContent = client.state === 'open' ? '' : 'Not connected: waiting for the connection to send it…';
+  ui.composerNote.textContent =
+    client.state === 'open'
+      ? ''
+      : `Offline: the message will go out if the connection is back within ${DEFAULT_OFFLINE_TIMEOUT_MS / 1000} s.`;
   client.send(room, text).then(
     () => {
       ui.composerNote.textContent = '';
