@@ -32,6 +32,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/readyz',
     {
+      logLevel: debugOnlyLogLevel(app.log), // polled by load balancers
       schema: {
         response: {
           200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String() }),
