@@ -1,6 +1,10 @@
+import { createRequire } from 'node:module';
 import type { FastifyServerOptions, LogLevel } from 'fastify';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { Config } from './config.js';
+
+// Loaded only for pretty output: it costs start-up time that JSON logging (tests, bench, servers) need not pay.
+const loadPretty = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 /**
  * Pino options for the server: readable, coloured lines for a person at a terminal, one JSON
@@ -15,7 +19,7 @@ export function loggerOptions(
   return {
     level: config.LOG_LEVEL,
     // In-process and synchronous: a person reads these, so no worker thread and no line lost at exit.
-    stream: pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    stream: loadPretty()({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
   };
 }
 

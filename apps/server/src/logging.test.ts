@@ -41,7 +41,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.app.close();
 });
 
-const POLLED = ['/rooms', '/healthz', '/metrics', '/rooms/lobby/members'];
+const POLLED = ['/rooms', '/healthz', '/readyz', '/metrics', '/rooms/lobby/members'];
 const requestLines = (lines: Line[], url: string) => lines.filter((l) => l.req?.url === url);
 
 describe('logs', () => {

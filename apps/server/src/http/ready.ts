@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { debugOnlyLogLevel } from '../logger.js';
 
 const NotReady = Type.Union([Type.Literal('starting'), Type.Literal('shutting_down'), Type.Literal('adapter')]);
 
@@ -14,6 +15,7 @@ export const readyRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/readyz',
     {
+      logLevel: debugOnlyLogLevel(app.log), // polled by load balancers
       schema: {
         response: {
           200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String() }),
