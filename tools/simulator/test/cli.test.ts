@@ -109,6 +109,7 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
       MAX_CONNECTIONS: '10000',
       MAX_ROOMS_PER_CONNECTION: '32',
       LOG_LEVEL: 'warn',
+      PRESENCE_GRACE_MS: '0',
     });
     expect(result.server.cpuMs).toBeGreaterThanOrEqual(0);
     const html = readFileSync(report, 'utf8');
