@@ -77,7 +77,8 @@ async function spawnNode(env: Record<string, string>): Promise<{ child: ChildPro
 const messages = (frames: ServerFrame[]) => frames.flatMap((f) => (f.event === 'message' ? [f.data] : []));
 const events = (frames: ServerFrame[]) => frames.map((f) => f.event);
 
-describe('several nodes on one Redis', () => {
+// Generous bounds: the test machine is shared and often loaded; they only cap a failure.
+describe('several nodes on one Redis', { timeout: 30_000 }, () => {
   it('carries every event across nodes: welcome members, joined, message then ack, left, members endpoint', async () => {
     const {
       nodes: [a, b],
@@ -215,7 +216,7 @@ describe('several nodes on one Redis', () => {
       expect(await c.next('user:left')).toEqual({ room: 'x', user: { id: cat.id, name: 'cat' } });
     }
     // 1.2 x the ttl is the bound; the slack is for a loaded test machine.
-    expect(Date.now() - killedAt).toBeLessThan(1200 + 3000);
+    expect(Date.now() - killedAt).toBeLessThan(1200 + 5000);
     const res = await fetch(`${a.http}/rooms/x/members`);
     expect(((await res.json()) as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual([
       'ann',
@@ -225,7 +226,7 @@ describe('several nodes on one Redis', () => {
     expect((await bob.next('message')).text).toBe('still here');
     await bob.sync();
     expect(bob.drain()).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('survives Redis stopping and coming back empty mid-traffic: unavailable while down, seq never goes back, a new epoch', async () => {
     const own = await startRedis({ own: true });
