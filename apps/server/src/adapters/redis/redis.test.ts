@@ -222,6 +222,23 @@ describe('redis broker', { timeout: 30_000 }, () => {
     }
   }, 30_000);
 
+  it('starts not ready when Redis is down at boot, and becomes ready when it comes up', async () => {
+    const own = await startRedis({ own: true });
+    try {
+      await own.stop();
+      const adapter = createRedisAdapter({ url: own.url, prefix: testPrefix('boot'), connectWaitMs: 200 });
+      adapters.push(adapter);
+      await adapter.start(new Recorder());
+      expect(adapter.ready()).toBe(false);
+      await expect(adapter.broker.publish('r', draft('r', 'early'), 0)).rejects.toBeInstanceOf(AdapterUnavailableError);
+      await own.restart();
+      await until(() => adapter.ready(), 'ready once Redis is up');
+      expect((await adapter.broker.publish('r', draft('r', 'now'), 0)).message.seq).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('counts a stalled Redis (socket open, no answers) as unavailable, and is ready again once it answers', async () => {
     const own = await startRedis({ own: true });
     try {
