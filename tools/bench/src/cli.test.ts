@@ -37,6 +37,8 @@ describe('pnpm bench, end to end at a tiny size', () => {
       // Every message reached every member of its room: the peers and Roomcast lose nothing at this size.
       expect(s.completeness, s.target).toBe(1);
     }
+    // One round of each target (--rounds 1).
+    expect(report.rounds.map((r) => r.target).sort()).toEqual(['roomcast', 'socket.io', 'ws']);
     for (const r of report.rounds) {
       // Every send got exactly its ack: Roomcast by id, the ws peer by id, Socket.IO through its callback.
       expect(r.fanout.sentTotal, r.target).toBeGreaterThan(0);

@@ -25,7 +25,8 @@ describe('HTTP API', () => {
     const res = await fetch(`${server.http}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', adapter: 'memory', connections: 1 });
-    expect((await (await fetch(`${server.http}/healthz`)).json()).node).toBe(server.app.hub.adapter.node);
+    const health = (await (await fetch(`${server.http}/healthz`)).json()) as { node: string };
+    expect(health.node).toBe(server.app.hub.adapter.node);
   });
 
   it('GET /readyz says ready when the adapter is (the in-memory one always is)', async () => {
