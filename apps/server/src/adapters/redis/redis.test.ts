@@ -341,7 +341,7 @@ describe('redis presence', { timeout: 30_000 }, () => {
 
   it('sweeps a node that stopped renewing: its members are announced left on every node and removed', async () => {
     const prefix = testPrefix('sweep');
-    const ttl = 600;
+    const ttl = 1500;
     const dead = await node(prefix, { nodeTtlMs: ttl });
     const a = await node(prefix, { nodeTtlMs: ttl });
     const b = await node(prefix, { nodeTtlMs: ttl });
@@ -371,8 +371,8 @@ describe('redis presence', { timeout: 30_000 }, () => {
 
   it('writes its members back and announces them joined when it was swept while alive', async () => {
     const prefix = testPrefix('reborn');
-    const a = await node(prefix, { nodeTtlMs: 600 });
-    const b = await node(prefix, { nodeTtlMs: 600 });
+    const a = await node(prefix, { nodeTtlMs: 1500 });
+    const b = await node(prefix, { nodeTtlMs: 1500 });
     await b.adapter.broker.subscribe('r');
     const ann = member('ann');
     await a.adapter.presence.add('r', ann, `${a.adapter.node}/1`);
