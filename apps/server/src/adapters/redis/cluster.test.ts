@@ -65,7 +65,7 @@ async function spawnNode(env: Record<string, string>): Promise<{ child: ChildPro
   const ws = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
-      const match = /WebSocket at (ws:\/\/[^\s"]+)/.exec(out);
+      const match = /WebSocket(?: at|:) (ws:\/\/[^\s"]+)/.exec(out);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout?.on('data', onData);
