@@ -15,7 +15,7 @@ import { roomRoutes } from './http/rooms.js';
 import { webRoutes } from './http/web.js';
 import { hubPlugin } from './hub/hub-plugin.js';
 import { loggerOptions } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { admission } from './ws/admission.js';
 import { recordSocketError } from './ws/close-reason.js';
 import { socketRoute } from './ws/socket-route.js';
@@ -76,7 +76,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.decorate('auth', { verify: createVerifier(config), authorize: options.authorize ?? roomsClaim });
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? defaultAdapter(config, app.log) });
+  await app.register(hubPlugin, {
+    config,
+    metrics,
+    adapter: options.adapter ?? defaultAdapter(config, app.log, metrics),
+  });
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {
@@ -114,8 +118,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 }
 
 /** `REDIS_URL` picks the Redis adapter (many nodes as one); without it, one node in memory. */
-function defaultAdapter(config: Config, log: FastifyBaseLogger): Adapter {
-  if (config.REDIS_URL) return redisAdapterFromConfig(config, log);
+function defaultAdapter(config: Config, log: FastifyBaseLogger, metrics: Metrics): Adapter {
+  if (config.REDIS_URL) {
+    return redisAdapterFromConfig(config, log, (reason, n) => metrics.dropped.inc({ reason: `redis_${reason}` }, n));
+  }
   return new MemoryAdapter(
     new MemoryBus({ historySize: config.HISTORY_SIZE, historyMaxBytes: config.HISTORY_MAX_BYTES }),
   );

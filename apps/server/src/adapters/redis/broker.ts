@@ -18,6 +18,8 @@ export interface BrokerOptions {
   node: string;
   historySize: number;
   log: Log;
+  /** Counts what could not be handed on (the app's dropped-frames metric). */
+  onDropped?: (reason: 'malformed' | 'duplicate', count: number) => void;
 }
 
 /** A subscribed room: what the sink was last given, and events held back while a gap is filled. */
@@ -100,8 +102,11 @@ export class RedisBroker implements Broker {
       const st = this.rooms.get(room);
       if (!st) return;
       this.rooms.delete(room);
-      // While disconnected node-redis forgets the listener on reconnect anyway; never fail a leave.
-      await this.sub.sUnsubscribe(roomKeys(this.opts.prefix, room).channel, st.listener).catch(() => {});
+      // Never fail or stall a leave (a later subscribe of the room waits for it): events of a
+      // room no longer listed here are ignored anyway.
+      await call('unsubscribe', () =>
+        this.sub.sUnsubscribe(roomKeys(this.opts.prefix, room).channel, st.listener),
+      ).catch(() => {});
     });
   }
 
@@ -161,7 +166,10 @@ export class RedisBroker implements Broker {
     for (let i = entries.length - 1; i >= 0; i--) {
       const m = decodeEntry(entries[i]);
       if (m) messages.push(m);
-      else this.stats.malformed++;
+      else {
+        this.stats.malformed++;
+        this.opts.onDropped?.('malformed', 1);
+      }
     }
     return { epoch, seq, base, messages };
   }
@@ -184,6 +192,7 @@ export class RedisBroker implements Broker {
     const ev = decodeChannelEvent(raw);
     if (!ev) {
       this.stats.malformed++;
+      this.opts.onDropped?.('malformed', 1);
       this.opts.log.warn({ room }, 'dropped a malformed event from the room channel');
       return;
     }
@@ -200,6 +209,7 @@ export class RedisBroker implements Broker {
     if (epoch === st.epoch) {
       if (message.seq <= st.seq) {
         this.stats.duplicates++;
+        this.opts.onDropped?.('duplicate', 1);
         return;
       }
       if (message.seq > st.seq + 1 && !acceptGap) {

@@ -26,7 +26,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.app.close()));
 });
 
-async function cluster(n: number, config: Partial<Config> = {}, url = () => redis.url) {
+/** `nodeTtlMs` is short only where a test waits for a sweep: a loaded machine can stall a heartbeat. */
+async function cluster(n: number, config: Partial<Config> = {}, url = () => redis.url, nodeTtlMs = 10_000) {
   const prefix = testPrefix('cluster');
   const nodes: TestServer[] = [];
   for (let i = 0; i < n; i++) {
@@ -34,7 +35,7 @@ async function cluster(n: number, config: Partial<Config> = {}, url = () => redi
       url: url(),
       prefix,
       historySize: config.HISTORY_SIZE ?? 1000,
-      nodeTtlMs: 1000,
+      nodeTtlMs,
     });
     const server = await startServer({ adapter, config });
     servers.push(server);
@@ -64,7 +65,7 @@ async function spawnNode(env: Record<string, string>): Promise<{ child: ChildPro
   const ws = await new Promise<string>((resolve, reject) => {
     const onData = (d: Buffer) => {
       out += d;
-      const match = /WebSocket at (ws:\/\/[^\s"]+)/.exec(out);
+      const match = /WebSocket(?: at|:) (ws:\/\/[^\s"]+)/.exec(out);
       if (match?.[1]) resolve(match[1]);
     };
     child.stdout?.on('data', onData);
@@ -77,7 +78,8 @@ async function spawnNode(env: Record<string, string>): Promise<{ child: ChildPro
 const messages = (frames: ServerFrame[]) => frames.flatMap((f) => (f.event === 'message' ? [f.data] : []));
 const events = (frames: ServerFrame[]) => frames.map((f) => f.event);
 
-describe('several nodes on one Redis', () => {
+// Generous bounds: the test machine is shared and often loaded; they only cap a failure.
+describe('several nodes on one Redis', { timeout: 30_000 }, () => {
   it('carries every event across nodes: welcome members, joined, message then ack, left, members endpoint', async () => {
     const {
       nodes: [a, b],
@@ -198,9 +200,9 @@ describe('several nodes on one Redis', () => {
     const {
       nodes: [a, b],
       prefix,
-    } = await cluster(2);
+    } = await cluster(2, {}, () => redis.url, 2000);
     if (!a || !b) throw new Error('two nodes');
-    const doomed = await spawnNode({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, NODE_TTL_MS: '1000' });
+    const doomed = await spawnNode({ REDIS_URL: redis.url, REDIS_PREFIX: prefix, NODE_TTL_MS: '2000' });
     const ann = await join(a.ws, 'ann');
     const bob = await join(b.ws, 'bob');
     await ann.next('user:joined');
@@ -212,10 +214,12 @@ describe('several nodes on one Redis', () => {
     doomed.child.kill('SIGKILL');
     await once(doomed.child, 'exit');
     for (const c of [ann, bob]) {
+      await c.until(() => c.unread().length > 0, 'the departure', 20_000);
       expect(await c.next('user:left')).toEqual({ room: 'x', user: { id: cat.id, name: 'cat' } });
     }
-    // 1.2 x the ttl is the bound; the slack is for a loaded test machine.
-    expect(Date.now() - killedAt).toBeLessThan(1200 + 3000);
+    // 1.2 x the ttl is the design bound (the adapter test checks it closely); the slack here is
+    // for a loaded test machine, where timers and a spawned node's exit run late.
+    expect(Date.now() - killedAt).toBeLessThan(2400 + 8000);
     const res = await fetch(`${a.http}/rooms/x/members`);
     expect(((await res.json()) as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual([
       'ann',
@@ -225,7 +229,7 @@ describe('several nodes on one Redis', () => {
     expect((await bob.next('message')).text).toBe('still here');
     await bob.sync();
     expect(bob.drain()).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('survives Redis stopping and coming back empty mid-traffic: unavailable while down, seq never goes back, a new epoch', async () => {
     const own = await startRedis({ own: true });

@@ -19,6 +19,8 @@ export interface RedisAdapterOptions {
   /** How long start() waits for Redis before carrying on not ready (it keeps reconnecting). */
   connectWaitMs?: number;
   log?: Log;
+  /** Counts events not handed on (malformed, or a duplicate after a gap repair), for /metrics; the hub counts holes. */
+  onDropped?: (reason: 'malformed' | 'duplicate', count: number) => void;
 }
 
 export const REDIS_DEFAULTS = { prefix: 'roomcast:', historySize: 1000, nodeTtlMs: 10_000, connectWaitMs: 5000 };
@@ -56,6 +58,7 @@ export class RedisAdapter implements Adapter {
       node: this.node,
       historySize: options.historySize ?? REDIS_DEFAULTS.historySize,
       log: this.log,
+      ...(options.onDropped ? { onDropped: options.onDropped } : {}),
     });
     this.presence = new RedisPresence(this.cmd, prefix, this.node);
     this.sessions = new RedisSessions(this.cmd, prefix);
@@ -119,6 +122,7 @@ export class RedisAdapter implements Adapter {
 export function redisAdapterFromConfig(
   config: { REDIS_URL?: string; REDIS_PREFIX: string; NODE_TTL_MS: number; HISTORY_SIZE?: number },
   log: Log,
+  onDropped?: RedisAdapterOptions['onDropped'],
 ): RedisAdapter {
   if (!config.REDIS_URL) throw new Error('REDIS_URL is not set');
   return createRedisAdapter({
@@ -127,5 +131,6 @@ export function redisAdapterFromConfig(
     nodeTtlMs: config.NODE_TTL_MS,
     historySize: config.HISTORY_SIZE,
     log,
+    ...(onDropped ? { onDropped } : {}),
   });
 }

@@ -52,7 +52,8 @@ async function node(prefix: string, options: Partial<RedisAdapterOptions> = {}) 
   return { adapter, sink };
 }
 
-describe('redis broker', () => {
+// Generous bounds: the test machine is shared and often loaded; they only cap a failure.
+describe('redis broker', { timeout: 30_000 }, () => {
   it('numbers concurrent publishes from two nodes once, and both nodes receive them in seq order', async () => {
     const prefix = testPrefix('order');
     const a = await node(prefix);
@@ -158,7 +159,7 @@ describe('redis broker', () => {
     expect(other.recovered === false && other.missing).toEqual({ from: 3, to: 0 });
 
     // Past HISTORY_SIZE Redis trims (approximately, whole stream nodes): the hole is reported exactly.
-    for (let i = 6; i <= 400; i++) await a.adapter.broker.publish('r', draft('r', `m${i}`), 0);
+    await Promise.all(Array.from({ length: 395 }, (_, i) => a.adapter.broker.publish('r', draft('r', `m${i + 6}`), 0)));
     const trimmed = await a.adapter.broker.history('r', { epoch: fresh.epoch, seq: 0 }, 1000);
     expect(trimmed.recovered).toBe(false);
     if (trimmed.recovered) return;
@@ -221,6 +222,23 @@ describe('redis broker', () => {
     }
   }, 30_000);
 
+  it('starts not ready when Redis is down at boot, and becomes ready when it comes up', async () => {
+    const own = await startRedis({ own: true });
+    try {
+      await own.stop();
+      const adapter = createRedisAdapter({ url: own.url, prefix: testPrefix('boot'), connectWaitMs: 200 });
+      adapters.push(adapter);
+      await adapter.start(new Recorder());
+      expect(adapter.ready()).toBe(false);
+      await expect(adapter.broker.publish('r', draft('r', 'early'), 0)).rejects.toBeInstanceOf(AdapterUnavailableError);
+      await own.restart();
+      await until(() => adapter.ready(), 'ready once Redis is up');
+      expect((await adapter.broker.publish('r', draft('r', 'now'), 0)).message.seq).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('counts a stalled Redis (socket open, no answers) as unavailable, and is ready again once it answers', async () => {
     const own = await startRedis({ own: true });
     try {
@@ -249,6 +267,23 @@ describe('redis broker', () => {
     }
   }, 30_000);
 
+  it('drops and counts a malformed channel event, and goes on with the next', async () => {
+    const prefix = testPrefix('malformed');
+    const dropped: string[] = [];
+    const a = await node(prefix, { onDropped: (reason, n) => dropped.push(`${reason}:${n}`) });
+    await a.adapter.broker.subscribe('r');
+    const raw = createClient({ url: redis.url });
+    await raw.connect();
+    await raw.sPublish(`${prefix}{r}:ch`, 'not json');
+    await raw.sPublish(`${prefix}{r}:ch`, JSON.stringify(['m', 'epoch', { no: 'seq' }]));
+    await raw.close();
+    await a.adapter.broker.publish('r', draft('r', 'fine'), 0);
+    await until(() => a.sink.messages.length === 1, 'the good one');
+    expect(dropped).toEqual(['malformed:1', 'malformed:1']);
+    expect(a.adapter.broker.stats.malformed).toBe(2);
+    expect(a.sink.seqs('r')).toEqual([1]);
+  });
+
   it('fills a gap from the stream when its subscriber connection was cut while others published', async () => {
     const prefix = testPrefix('gap');
     const a = await node(prefix);
@@ -270,7 +305,7 @@ describe('redis broker', () => {
   });
 });
 
-describe('redis presence', () => {
+describe('redis presence', { timeout: 30_000 }, () => {
   it('lists and counts members across nodes, tells the other nodes only, and lets a takeover stand', async () => {
     const prefix = testPrefix('presence');
     const a = await node(prefix);
@@ -306,7 +341,7 @@ describe('redis presence', () => {
 
   it('sweeps a node that stopped renewing: its members are announced left on every node and removed', async () => {
     const prefix = testPrefix('sweep');
-    const ttl = 600;
+    const ttl = 1500;
     const dead = await node(prefix, { nodeTtlMs: ttl });
     const a = await node(prefix, { nodeTtlMs: ttl });
     const b = await node(prefix, { nodeTtlMs: ttl });
@@ -327,7 +362,7 @@ describe('redis presence', () => {
       ]);
     }
     // Within the documented bound: ttl + ttl/5, plus generous slack for a loaded machine.
-    expect(Date.now() - diedAt).toBeLessThan(ttl * 1.2 + 3000);
+    expect(Date.now() - diedAt).toBeLessThan(ttl * 1.2 + 5000);
     expect(await a.adapter.presence.list('r')).toEqual([member('ann')]);
     expect(await a.adapter.presence.count('s')).toBe(0);
     // Exactly one node swept it.
@@ -336,8 +371,8 @@ describe('redis presence', () => {
 
   it('writes its members back and announces them joined when it was swept while alive', async () => {
     const prefix = testPrefix('reborn');
-    const a = await node(prefix, { nodeTtlMs: 600 });
-    const b = await node(prefix, { nodeTtlMs: 600 });
+    const a = await node(prefix, { nodeTtlMs: 1500 });
+    const b = await node(prefix, { nodeTtlMs: 1500 });
     await b.adapter.broker.subscribe('r');
     const ann = member('ann');
     await a.adapter.presence.add('r', ann, `${a.adapter.node}/1`);
@@ -366,7 +401,7 @@ describe('redis presence', () => {
   });
 });
 
-describe('redis sessions', () => {
+describe('redis sessions', { timeout: 30_000 }, () => {
   it('are single-use across nodes, expire, and can be dropped', async () => {
     const prefix = testPrefix('sessions');
     const a = await node(prefix);
