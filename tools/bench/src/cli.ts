@@ -1,7 +1,15 @@
 #!/usr/bin/env node
+import { reportPath, stamp, stderrProgress } from '@roomcast/measure';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type BenchOptions, checkOptions, DEFAULT_OPTIONS, estimateSeconds } from './options.js';
-import { stderrProgress } from './progress.js';
+
+import {
+  type BenchOptions,
+  checkOptions,
+  DEFAULT_OPTIONS,
+  estimateSeconds,
+  SCENARIO_NAMES,
+  type ScenarioName,
+} from './options.js';
 import { formatMarkdown, formatText, writeResultsSection } from './report.js';
 import { writeHtml } from './report-html.js';
 import { runBench } from './runner.js';
@@ -12,6 +20,13 @@ const int = (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('Not an integer.');
   return n;
+};
+const scenarioList = (value: string) => {
+  const names = value.split(',').map((s) => s.trim());
+  const bad = names.filter((n) => !SCENARIO_NAMES.includes(n as ScenarioName));
+  if (bad.length)
+    throw new InvalidArgumentError(`Unknown scenario(s) ${bad.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}.`);
+  return names as ScenarioName[];
 };
 const targetList = (value: string) => {
   const names = value.split(',').map((s) => s.trim());
@@ -24,8 +39,9 @@ const targetList = (value: string) => {
 const d = DEFAULT_OPTIONS;
 const program = new Command('pnpm bench')
   .description(
-    'Runs the same fanout and idle-memory scenarios against Roomcast, a minimal ws server and Socket.IO 4, side by side, ' +
-      'each as its own process on loopback, and prints medians with ratios against Roomcast.',
+    'Runs the same scenarios against Roomcast, minimal ws and uWebSockets.js servers and Socket.IO 4, side by side, ' +
+      'each as its own process on loopback, and prints medians with ratios against Roomcast. ' +
+      'idle-memory and fanout run every round; the ceiling search and the reconnect storm once per target.',
   )
   .option('--clients <n>', 'fanout: connected clients', int, d.clients)
   .option('--rooms <n>', 'fanout: rooms the clients are spread over', int, d.rooms)
@@ -43,14 +59,40 @@ const program = new Command('pnpm bench')
       .argParser(targetList)
       .default(d.targets, d.targets.join(',')),
   )
-  .option('--json', 'print the full report as JSON on stdout instead of tables', false)
+  .addOption(
+    new Option('--scenarios <list>', `comma-separated scenarios (${SCENARIO_NAMES.join(', ')})`)
+      .argParser(scenarioList)
+      .default(d.scenarios, d.scenarios.join(',')),
+  )
+  .option('--ceiling-clients <n>', 'ceiling: clients in the one room', int, d.ceilingClients)
+  .option('--ceiling-senders <n>', 'ceiling: how many of them send', int, d.ceilingSenders)
+  .option('--ceiling-start <n>', 'ceiling: deliveries/s offered at the first step (x1.5 a step)', int, d.ceilingStart)
+  .option('--ceiling-steps <n>', 'ceiling: most steps per target', int, d.ceilingSteps)
+  .option(
+    '--ceiling-step-seconds <s>',
+    'ceiling: measured seconds per step (after 1 s of warm-up)',
+    int,
+    d.ceilingStepSeconds,
+  )
+  .option('--ceiling-p99 <ms>', 'ceiling: a step holds while its p99 latency is at most this', int, d.ceilingP99)
+  .option(
+    '--sample-every <n>',
+    'ceiling: the light receive path parses and times one delivery in n',
+    int,
+    d.sampleEvery,
+  )
+  .option('--storm-clients <n>', 'storm: clients connecting at once', int, d.stormClients)
+  .option('--storm-room-size <n>', 'storm: clients per room', int, d.stormRoomSize)
+  .option('--json', 'print the full report as JSON on stdout instead of tables (nothing else goes to stdout)', false)
   .option('--write [file]', 'refresh the results section of a markdown file (default BENCHMARKS.md)')
-  .option('--html <file>', 'also write a self-contained HTML report with charts')
+  .option('--html [file]', 'also write a self-contained HTML report with charts (default artifacts/bench-<time>.html)')
   .option('--quiet', 'no progress on stderr', false)
   .showHelpAfterError();
 
 program.parse();
-const flags = program.opts<BenchOptions & { json: boolean; write?: string | true; html?: string; quiet: boolean }>();
+const flags = program.opts<
+  BenchOptions & { json: boolean; write?: string | true; html?: string | true; quiet: boolean }
+>();
 const options: BenchOptions = {
   clients: flags.clients,
   rooms: flags.rooms,
@@ -64,6 +106,16 @@ const options: BenchOptions = {
   rounds: flags.rounds,
   workers: flags.workers,
   targets: flags.targets,
+  scenarios: flags.scenarios,
+  ceilingClients: flags.ceilingClients,
+  ceilingSenders: flags.ceilingSenders,
+  ceilingStart: flags.ceilingStart,
+  ceilingSteps: flags.ceilingSteps,
+  ceilingStepSeconds: flags.ceilingStepSeconds,
+  ceilingP99: flags.ceilingP99,
+  sampleEvery: flags.sampleEvery,
+  stormClients: flags.stormClients,
+  stormRoomSize: flags.stormRoomSize,
 };
 const problems = checkOptions(options);
 if (problems.length) program.error(`Invalid options:\n  ${problems.join('\n  ')}`, { exitCode: 2 });
@@ -91,8 +143,9 @@ try {
     progress.line(`bench: results written to ${file}`);
   }
   if (flags.html) {
-    writeHtml(flags.html, report);
-    progress.line(`bench: HTML report written to ${flags.html}`);
+    const file = reportPath(flags.html, `bench-${stamp()}.html`);
+    writeHtml(file, report);
+    progress.line(`bench: HTML report written to ${file}`);
   }
   process.exit(0);
 } catch (err) {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { checkOptions, DEFAULT_OPTIONS } from './options.js';
 import { renderTable, writeResultsSection } from './report.js';
 import { roundOrder } from './runner.js';
-import { expectedDeliveries, fanoutPlan } from './scenarios/fanout.js';
+import { fanoutPlan } from './scenarios/fanout.js';
+import { expectedDeliveries } from './scenarios/window.js';
 
 describe('runner helpers', () => {
   it('rotates the target order each round', () => {

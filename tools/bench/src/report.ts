@@ -76,20 +76,109 @@ export function roundRows(report: BenchReport): { headers: Row; rows: Row[] } {
     'driver max ELU',
     'other CPU',
   ];
-  const rows = report.rounds.map((r) => [
-    String(r.round),
-    TARGETS[r.target].label,
-    fixed(r.fanout.cpuMicrosPerDelivery, 2),
-    fixed(r.fanout.deliveriesPerSecond, 0),
-    fixed(r.fanout.latencyMs.p50, 2),
-    fixed(r.fanout.latencyMs.p99, 2),
-    kib(r.idle.bytesPerConnection),
-    `${fixed(r.fanout.serverCpuShare * 100, 0)}%`,
-    `${fixed(r.fanout.driverCpuShare * 100, 0)}%`,
-    fixed(r.fanout.driverMaxElu, 2),
-    `${fixed(r.fanout.otherCpuShare * 100, 0)}%`,
-  ]);
+  const rows = report.rounds.map((r) => {
+    const f = r.fanout;
+    const pct = (n: number | undefined) => `${fixed((n ?? Number.NaN) * 100, 0)}%`;
+    return [
+      String(r.round),
+      TARGETS[r.target].label,
+      fixed(f?.cpuMicrosPerDelivery ?? Number.NaN, 2),
+      fixed(f?.deliveriesPerSecond ?? Number.NaN, 0),
+      fixed(f?.latencyMs.p50 ?? Number.NaN, 2),
+      fixed(f?.latencyMs.p99 ?? Number.NaN, 2),
+      kib(r.idle?.bytesPerConnection ?? Number.NaN),
+      pct(f?.serverCpuShare),
+      pct(f?.driverCpuShare),
+      fixed(f?.driverMaxElu ?? Number.NaN, 2),
+      pct(f?.otherCpuShare),
+    ];
+  });
   return { headers, rows };
+}
+
+/** The ceiling search: one row per target, with what ran out. */
+export function ceilingRows(report: BenchReport): { headers: Row; rows: Row[] } | undefined {
+  const ran = report.summary.filter((s) => s.ceiling);
+  if (!ran.length) return undefined;
+  const baseTarget = ran.find((s) => s.target === 'roomcast') ?? (ran[0] as TargetSummary);
+  const base = baseTarget.ceiling;
+  const headers = [
+    'target',
+    'ceiling deliveries/s',
+    `vs ${baseTarget.label}`,
+    'steps held',
+    'ran out',
+    'server CPU at ceiling',
+    'next step',
+  ];
+  const rows = ran.map((s) => {
+    const c = s.ceiling as NonNullable<TargetSummary['ceiling']>;
+    const held = c.steps.filter((x) => x.passed);
+    const failed = c.steps.find((x) => !x.passed);
+    return [
+      s.label,
+      fixed(c.ceilingPerSecond, 0),
+      ratio(c.ceilingPerSecond, base?.ceilingPerSecond ?? Number.NaN),
+      `${held.length}/${c.steps.length}`,
+      c.limitedBy,
+      held.length ? `${fixed((held.at(-1)?.serverCpuShare ?? Number.NaN) * 100, 0)}%` : 'n/a',
+      failed?.failure ?? '-',
+    ];
+  });
+  return { headers, rows };
+}
+
+/** The reconnect storm: one row per target. */
+export function stormRows(report: BenchReport): { headers: Row; rows: Row[] } | undefined {
+  const ran = report.summary.filter((s) => s.storm);
+  if (!ran.length) return undefined;
+  const headers = [
+    'target',
+    'clients',
+    'welcomed',
+    's to all welcomed',
+    'welcome p50 ms',
+    'welcome p99 ms',
+    'peak RSS MiB',
+  ];
+  const rows = ran.map((s) => {
+    const t = s.storm as NonNullable<TargetSummary['storm']>;
+    return [
+      s.label,
+      String(t.clients),
+      String(t.connected),
+      fixed(t.secondsToAllWelcomed, 2),
+      fixed(t.welcomeMs.p50, 0),
+      fixed(t.welcomeMs.p99, 0),
+      fixed(t.peakRssBytes / 2 ** 20, 1),
+      fixed((t.peakRssBytes - t.rssBeforeBytes) / 2 ** 20, 1),
+    ];
+  });
+  return { headers, rows };
+}
+
+function onceLines(report: BenchReport, markdown: boolean): string[] {
+  const o = report.options;
+  const out: string[] = [];
+  const ceiling = ceilingRows(report);
+  if (ceiling) {
+    out.push(
+      '',
+      `Ceiling (once per target, fresh server): ${o.ceilingClients} clients in one room, ${o.ceilingSenders} senders; offered deliveries/s grow 1.5x a step from ${o.ceilingStart} until p99 > ${o.ceilingP99} ms, < 95% delivered, or the driver saturates; light receive path times 1 delivery in ${o.sampleEvery}:`,
+      ...(markdown ? [''] : []),
+      renderTable(ceiling.headers, ceiling.rows, markdown),
+    );
+  }
+  const storm = stormRows(report);
+  if (storm) {
+    out.push(
+      '',
+      `Reconnect storm (once per target, fresh server): ${o.stormClients} clients connect at once, ${o.stormRoomSize} to a room; peak RSS is the process's VmHWM:`,
+      ...(markdown ? [''] : []),
+      renderTable(storm.headers, storm.rows, markdown),
+    );
+  }
+  return out;
 }
 
 function loadLine(report: BenchReport): string {
@@ -115,6 +204,7 @@ export function formatText(report: BenchReport): string {
     '',
     'Per round:',
     renderTable(rounds.headers, rounds.rows, false),
+    ...onceLines(report, false),
     ...(report.warnings.length ? ['', 'Warnings:', ...report.warnings.map((w) => `  - ${w}`)] : []),
   ].join('\n');
 }
@@ -142,6 +232,7 @@ export function formatMarkdown(report: BenchReport, command: string): string {
     renderTable(rounds.headers, rounds.rows, true),
     '',
     '</details>',
+    ...onceLines(report, true),
     '',
     report.warnings.length ? `Warnings:\n\n${report.warnings.map((w) => `- ${w}`).join('\n')}` : 'Warnings: none.',
     END,

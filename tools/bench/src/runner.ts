@@ -1,18 +1,18 @@
-import { DriverPool } from './driver/pool.js';
-import { describeMachine, type Machine } from './machine.js';
-import { median, range } from './measure/stats.js';
+import { describeMachine, type Machine, median, type Progress, range } from '@roomcast/measure';
+import { type DriverPool, startDriver } from './driver/pool.js';
 import type { BenchOptions } from './options.js';
-import type { Progress } from './progress.js';
+import { type CeilingResult, runCeiling } from './scenarios/ceiling.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IdleResult, measureIdle } from './scenarios/idle.js';
-import { startServer } from './server-process.js';
-import { TARGETS, type TargetName } from './targets.js';
+import { runStorm, type StormResult } from './scenarios/storm.js';
+import { type ServerProcess, startServer } from './server-process.js';
+import { TARGETS, type Target, type TargetName } from './targets.js';
 
 export interface RoundResult {
   round: number;
   target: TargetName;
-  idle: IdleResult;
-  fanout: FanoutResult;
+  idle?: IdleResult;
+  fanout?: FanoutResult;
 }
 
 /** Medians over the rounds for one target, with the CPU figure's spread to show the noise. */
@@ -34,6 +34,9 @@ export interface TargetSummary {
   otherCpuShare: number;
   /** Worst round: delivered / expected after draining. */
   completeness: number;
+  /** Once per run, when the scenario ran. */
+  ceiling?: CeilingResult;
+  storm?: StormResult;
 }
 
 export interface BenchReport {
@@ -52,29 +55,36 @@ export function roundOrder<T>(targets: readonly T[], round: number): T[] {
   return [...targets.slice(k), ...targets.slice(0, k)];
 }
 
-export function summarize(name: TargetName, results: readonly RoundResult[]): TargetSummary {
+export function summarize(
+  name: TargetName,
+  results: readonly RoundResult[],
+  once: { ceiling?: CeilingResult; storm?: StormResult } = {},
+): TargetSummary {
   const mine = results.filter((r) => r.target === name);
-  const pick = (f: (r: RoundResult) => number) => mine.map(f);
-  const cpu = pick((r) => r.fanout.cpuMicrosPerDelivery);
-  const p99 = pick((r) => r.fanout.latencyMs.p99);
-  const idle = pick((r) => r.idle.bytesPerConnection);
+  const fan = (f: (r: FanoutResult) => number) => mine.map((r) => (r.fanout ? f(r.fanout) : Number.NaN));
+  const cpu = fan((f) => f.cpuMicrosPerDelivery);
+  const p99 = fan((f) => f.latencyMs.p99);
+  const idle = mine.map((r) => r.idle?.bytesPerConnection ?? Number.NaN);
+  const complete = fan((f) => f.deliveredTotal / f.expectedTotal).filter(Number.isFinite);
+  const elus = fan((f) => f.driverMaxElu).filter(Number.isFinite);
   return {
     target: name,
     label: TARGETS[name].label,
     rounds: mine.length,
     cpuMicrosPerDelivery: median(cpu),
     cpuMicrosPerDeliveryRange: range(cpu),
-    serverCpuShare: median(pick((r) => r.fanout.serverCpuShare)),
-    deliveriesPerSecond: median(pick((r) => r.fanout.deliveriesPerSecond)),
-    p50Ms: median(pick((r) => r.fanout.latencyMs.p50)),
+    serverCpuShare: median(fan((f) => f.serverCpuShare)),
+    deliveriesPerSecond: median(fan((f) => f.deliveriesPerSecond)),
+    p50Ms: median(fan((f) => f.latencyMs.p50)),
     p99Ms: median(p99),
     p99MsRange: range(p99),
     bytesPerIdleConnection: median(idle),
     bytesPerIdleConnectionRange: range(idle),
-    driverCpuShare: median(pick((r) => r.fanout.driverCpuShare)),
-    driverMaxElu: Math.max(...pick((r) => r.fanout.driverMaxElu)),
-    otherCpuShare: median(pick((r) => r.fanout.otherCpuShare)),
-    completeness: Math.min(...pick((r) => r.fanout.deliveredTotal / r.fanout.expectedTotal)),
+    driverCpuShare: median(fan((f) => f.driverCpuShare)),
+    driverMaxElu: elus.length ? Math.max(...elus) : Number.NaN,
+    otherCpuShare: median(fan((f) => f.otherCpuShare)),
+    completeness: complete.length ? Math.min(...complete) : Number.NaN,
+    ...once,
   };
 }
 
@@ -82,64 +92,115 @@ function warningsFor(r: RoundResult): string[] {
   const label = `${TARGETS[r.target].label}, round ${r.round}`;
   const out: string[] = [];
   const f = r.fanout;
-  if (f.driverMaxElu > 0.9)
-    out.push(
-      `${label}: a driver worker was ${(f.driverMaxElu * 100).toFixed(0)}% busy; the generator may be the bottleneck`,
-    );
-  if (f.otherCpuShare > 0.25) {
-    out.push(
-      `${label}: other processes used ${(f.otherCpuShare * 100).toFixed(0)}% of a core during the window (noise)`,
-    );
+  if (f) {
+    if (f.driver.saturated) out.push(`${label}: the generator may be the bottleneck: ${f.driver.reason}`);
+    if (f.otherCpuShare > 0.25) {
+      out.push(
+        `${label}: other processes used ${(f.otherCpuShare * 100).toFixed(0)}% of a core during the window (noise)`,
+      );
+    }
+    if (f.deliveredTotal < f.expectedTotal)
+      out.push(`${label}: ${f.expectedTotal - f.deliveredTotal} of ${f.expectedTotal} deliveries missing`);
+    if (f.deliveredTotal > f.expectedTotal)
+      out.push(`${label}: ${f.deliveredTotal - f.expectedTotal} deliveries more than sent x members`);
+    const unanswered = f.sentTotal - f.acked - f.rejected;
+    if (unanswered > 0) out.push(`${label}: ${unanswered} sends never got an ack or error`);
+    if (f.rejected > 0) out.push(`${label}: ${f.rejected} sends answered with an error`);
+    if (f.unexpectedCloses > 0) out.push(`${label}: the server closed ${f.unexpectedCloses} clients`);
   }
-  if (f.deliveredTotal < f.expectedTotal)
-    out.push(`${label}: ${f.expectedTotal - f.deliveredTotal} of ${f.expectedTotal} deliveries missing`);
-  if (f.deliveredTotal > f.expectedTotal)
-    out.push(`${label}: ${f.deliveredTotal - f.expectedTotal} deliveries more than sent x members`);
-  const unanswered = f.sentTotal - f.acked - f.rejected;
-  if (unanswered > 0) out.push(`${label}: ${unanswered} sends never got an ack or error`);
-  if (f.rejected > 0) out.push(`${label}: ${f.rejected} sends answered with an error`);
-  if (f.unexpectedCloses > 0) out.push(`${label}: the server closed ${f.unexpectedCloses} clients`);
-  if (r.idle.failed > 0) out.push(`${label}: ${r.idle.failed} idle connections failed`);
+  if (r.idle && r.idle.failed > 0) out.push(`${label}: ${r.idle.failed} idle connections failed`);
   return out;
 }
 
-/** Runs every round against every target, each in a fresh server process, with one shared driver. */
+function onceWarnings(s: TargetSummary): string[] {
+  const out: string[] = [];
+  if (s.ceiling?.limitedBy === 'driver') out.push(`${s.label}, ceiling: ${s.ceiling.verdict}`);
+  if (s.storm && s.storm.failed > 0) {
+    out.push(
+      `${s.label}, storm: ${s.storm.failed} of ${s.storm.clients} clients got no welcome (${s.storm.firstError})`,
+    );
+  }
+  return out;
+}
+
+/** Runs `work` against a fresh server process for `target`, and always stops it. */
+async function withServer<T>(target: Target, work: (server: ServerProcess) => Promise<T>): Promise<T> {
+  const server = await startServer(target);
+  try {
+    return await work(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runRounds(pool: DriverPool, options: BenchOptions, progress: Progress): Promise<RoundResult[]> {
+  const rounds: RoundResult[] = [];
+  const has = (s: 'idle' | 'fanout') => options.scenarios.includes(s);
+  if (!has('idle') && !has('fanout')) return rounds;
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const name of roundOrder(options.targets, round - 1)) {
+      const target = TARGETS[name];
+      progress.line(`[round ${round}/${options.rounds}] ${target.label}: starting`);
+      const result: RoundResult = { round, target: name };
+      await withServer(target, async (server) => {
+        if (has('idle')) {
+          result.idle = await measureIdle(pool, target, server, options.idle, options.idleRoomSize, progress);
+          progress.line(
+            `  idle: ${result.idle.connections} connections, ${(result.idle.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`,
+          );
+        }
+        if (has('fanout')) {
+          const f = await runFanout(pool, target, server, options, progress);
+          result.fanout = f;
+          progress.line(
+            `  fanout: ${Math.round(f.deliveriesPerSecond)} deliveries/s, ${f.cpuMicrosPerDelivery.toFixed(2)} µs CPU each, p50 ${f.latencyMs.p50.toFixed(2)} ms, p99 ${f.latencyMs.p99.toFixed(2)} ms`,
+          );
+        }
+      });
+      rounds.push(result);
+    }
+  }
+  return rounds;
+}
+
+/** Runs the rounds (idle, fanout), then the ceiling search and the storm once per target, each in a fresh server. */
 export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
   const machine = describeMachine();
-  const pool = DriverPool.start(options.workers);
-  const rounds: RoundResult[] = [];
+  const pool = startDriver(options.workers);
+  const once = new Map<TargetName, { ceiling?: CeilingResult; storm?: StormResult }>();
+  let rounds: RoundResult[] = [];
   try {
-    for (let round = 1; round <= options.rounds; round++) {
-      for (const name of roundOrder(options.targets, round - 1)) {
-        const target = TARGETS[name];
-        progress.line(`[round ${round}/${options.rounds}] ${target.label}: starting`);
-        const server = await startServer(target);
-        try {
-          const idle = await measureIdle(pool, target, server, options.idle, options.idleRoomSize, progress);
-          progress.line(
-            `  idle: ${idle.connections} connections, ${(idle.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`,
-          );
-          const fanout = await runFanout(pool, target, server, options, progress);
-          progress.line(
-            `  fanout: ${Math.round(fanout.deliveriesPerSecond)} deliveries/s, ${fanout.cpuMicrosPerDelivery.toFixed(2)} µs CPU each, p50 ${fanout.latencyMs.p50.toFixed(2)} ms, p99 ${fanout.latencyMs.p99.toFixed(2)} ms`,
-          );
-          rounds.push({ round, target: name, idle, fanout });
-        } finally {
-          await server.stop();
-        }
+    rounds = await runRounds(pool, options, progress);
+    for (const name of options.targets) {
+      const target = TARGETS[name];
+      const extra: { ceiling?: CeilingResult; storm?: StormResult } = {};
+      once.set(name, extra);
+      if (options.scenarios.includes('ceiling')) {
+        progress.line(`[ceiling] ${target.label}: searching`);
+        extra.ceiling = await withServer(target, (server) => runCeiling(pool, target, server, options, progress));
+        progress.line(`  ${extra.ceiling.verdict}`);
+      }
+      if (options.scenarios.includes('storm')) {
+        progress.line(`[storm] ${target.label}: ${options.stormClients} clients at once`);
+        const storm = await withServer(target, (server) => runStorm(pool, target, server, options, progress));
+        extra.storm = storm;
+        progress.line(
+          `  storm: all ${storm.connected} welcomed in ${storm.secondsToAllWelcomed.toFixed(2)} s, peak RSS ${(storm.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+        );
       }
     }
   } finally {
     await pool.terminate();
   }
+  const summary = options.targets.map((name) => summarize(name, rounds, once.get(name)));
   return {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine,
     options,
     rounds,
-    summary: options.targets.map((name) => summarize(name, rounds)),
-    warnings: rounds.flatMap(warningsFor),
+    summary,
+    warnings: [...rounds.flatMap(warningsFor), ...summary.flatMap(onceWarnings)],
   };
 }

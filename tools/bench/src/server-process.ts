@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
-import { sleep } from './measure/stats.js';
+import { sleep } from '@roomcast/measure';
 import { nodeArgsFor } from './runtime.js';
 import type { Target } from './targets.js';
 

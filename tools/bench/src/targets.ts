@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { WireName } from './driver/wires.js';
 import { moduleExt, packagePath } from './runtime.js';
 
-export type TargetName = 'roomcast' | 'ws' | 'socket.io';
-export const TARGET_NAMES: readonly TargetName[] = ['roomcast', 'ws', 'socket.io'];
+export type TargetName = 'roomcast' | 'ws' | 'uws' | 'socket.io';
+export const TARGET_NAMES: readonly TargetName[] = ['roomcast', 'ws', 'uws', 'socket.io'];
 
 /** A server under test: how to start it as its own process, and which wire its clients speak. */
 export interface Target {
@@ -39,6 +39,7 @@ export const TARGETS: Record<TargetName, Target> = {
     },
   },
   ws: { name: 'ws', label: 'ws peer', wire: 'v1', entry: () => packagePath('bin/ws-peer'), env: {} },
+  uws: { name: 'uws', label: 'uWS peer', wire: 'v1', entry: () => packagePath('bin/uws-peer'), env: {} },
   'socket.io': {
     name: 'socket.io',
     label: 'Socket.IO 4',

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { now } from './clock.js';
+import { nowMs } from '@roomcast/measure';
 import { clientRng, expDelay, pick } from './prng.js';
 import { Session } from './session.js';
 import type { ScriptParams } from './wire.js';
@@ -41,9 +41,9 @@ export async function runActor(
   const meanGap = 1000 / params.rate;
   let session = first;
   let incarnation = first.incarnation;
-  while (now() < params.until) {
-    await sleep(Math.min(expDelay(rand, meanGap), Math.max(0, params.until - now())));
-    if (now() >= params.until) break;
+  while (nowMs() < params.until) {
+    await sleep(Math.min(expDelay(rand, meanGap), Math.max(0, params.until - nowMs())));
+    if (nowMs() >= params.until) break;
     const roll = rand();
     const inRooms = [...session.rooms];
     const outRooms = params.rooms.filter((r) => !session.rooms.has(r));

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { reportPath, stamp, stderrProgress } from '@roomcast/measure';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULTS, isScenario, OptionsError, SCENARIOS, type ScenarioName, type SimOptions } from './options.js';
-import { Progress } from './progress.js';
 import { renderHtml } from './report/html.js';
 import { renderTable } from './report/table.js';
-import { runScenario } from './run.js';
+import { type RunHooks, runScenario } from './run.js';
 import { TargetError } from './target.js';
+import type { Counters } from './wire.js';
 
 const number = (name: string) => (raw: string) => {
   const v = Number(raw);
@@ -43,7 +43,7 @@ contacted. The exit code is 0 only when every check held; 1 when one failed; 2 o
 
 Examples:
   pnpm sim                                   semantics against a server it starts itself
-  pnpm sim fanout --clients 500 --report fanout.html
+  pnpm sim fanout --clients 500 --report      HTML report in artifacts/ (git-ignored)
   pnpm sim capacity --latency-limit 100 --step 200 --clients 3000
   pnpm sim churn --url ws://127.0.0.1:3000/ws --json > churn.json
 `;
@@ -111,17 +111,48 @@ export function buildProgram(): Command {
     .addOption(new Option('--step <n>', 'capacity: clients added per step (default: 250)').argParser(integer('--step')))
     .option('--json', 'print the result as JSON on stdout instead of the table (default: off)')
     .option(
-      '--report <file.html>',
-      'also write a self-contained HTML report with the latency percentile plot (default: none)',
+      '--report [file.html]',
+      'also write a self-contained HTML report with the latency percentile plot (no file: artifacts/sim-<scenario>-<time>.html)',
     )
     .option('--no-progress', 'no live progress line (default: shown when stderr is a terminal)')
     .addHelpText('after', SCENARIO_HELP)
     .showHelpAfterError();
 }
 
+/** What the live progress line shows: the phase, the counts and the delivery rate over the last second. */
+function liveLine(): { hooks: RunHooks; render: () => string } {
+  const started = Date.now();
+  let phase = 'starting';
+  let counters: Counters | undefined;
+  let from = { t: started, delivered: 0 };
+  let rate = 0;
+  return {
+    hooks: {
+      onPhase: (p) => {
+        phase = p;
+      },
+      onProgress: (c) => {
+        counters = c;
+        const t = Date.now();
+        if (t - from.t >= 1000) {
+          rate = Math.round(((c.delivered - from.delivered) * 1000) / (t - from.t));
+          from = { t, delivered: c.delivered };
+        }
+      },
+    },
+    render: () => {
+      const secs = ((Date.now() - started) / 1000).toFixed(0);
+      const c = counters;
+      return c
+        ? `[${secs}s] ${phase}: connected ${c.open}  sent ${c.sent}  delivered ${c.delivered} (${rate}/s)  errors ${c.errors + c.connectFailures}`
+        : `[${secs}s] ${phase}`;
+    },
+  };
+}
+
 interface CliFlags extends Partial<SimOptions> {
   json?: boolean;
-  report?: string;
+  report?: string | true;
   progress: boolean;
 }
 
@@ -140,23 +171,19 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const { json, report, progress: showProgress, ...given } = program.opts<CliFlags>();
-  const progress = new Progress(process.stderr);
-  const live = showProgress && progress.enabled;
+  const live = liveLine();
+  const stop = stderrProgress(!showProgress).live(live.render);
   try {
-    const result = await runScenario(scenario as ScenarioName, given, {
-      ...(live ? { onProgress: (c) => progress.update(c), onPhase: (p) => progress.setPhase(p) } : {}),
-    });
-    progress.done();
+    const result = await runScenario(scenario as ScenarioName, given, live.hooks).finally(stop);
     if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else process.stdout.write(`${renderTable(result)}\n`);
     if (report) {
-      const path = resolve(process.env.INIT_CWD ?? process.cwd(), report);
+      const path = reportPath(report, `sim-${scenario}-${stamp()}.html`);
       writeFileSync(path, renderHtml(result));
       process.stderr.write(`report written to ${path}\n`);
     }
     return result.ok ? 0 : 1;
   } catch (err) {
-    progress.done();
     if (err instanceof OptionsError || err instanceof TargetError) {
       process.stderr.write(`roomcast-sim: ${err.message}\n`);
       return 2;

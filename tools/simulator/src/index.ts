@@ -1,4 +1,3 @@
-export { type LatencySummary, mergeHistograms, newHistogram, summarize } from './latency.js';
 export {
   BOUNDS,
   DEFAULTS,

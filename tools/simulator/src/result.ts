@@ -1,4 +1,4 @@
-import type { LatencySummary } from './latency.js';
+import type { LatencySummary } from '@roomcast/measure';
 import type { ScenarioName, SimOptions } from './options.js';
 import type { Rule } from './verify/violations.js';
 
@@ -35,7 +35,10 @@ export interface HttpFigures {
 /** Everything a run found; `--json` prints exactly this. */
 export interface RunResult {
   scenario: ScenarioName;
+  /** Every check held and every part of the run was checked. */
   ok: boolean;
+  /** False when part of the run could not be checked (the frame log hit its limit). */
+  fullyVerified: boolean;
   seed: number;
   startedAt: string;
   durationMs: number;
@@ -67,6 +70,8 @@ export interface RunResult {
     cpuPercent: number;
     eluMean: number;
     eluMax: number;
+    /** Longest event-loop delay a worker saw while measuring, ms. */
+    lagMaxMs: number;
     saturated: boolean;
   };
   server?: { cpuMs: number; cpuUsPerDelivery: number | null; rssMb: number };

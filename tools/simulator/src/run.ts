@@ -1,24 +1,45 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { now } from './clock.js';
-import { summarize } from './latency.js';
+import {
+  combineLoads,
+  machineMicros,
+  nowMs,
+  processCpuMicros,
+  processRssBytes,
+  summarizeLatency,
+} from '@roomcast/measure';
 import { resolveOptions, type ScenarioName, type SimOptions } from './options.js';
 import type { Check, RunResult } from './result.js';
 import { roomNames } from './scenarios/harness.js';
 import { type ScenarioEnv, scenarios } from './scenarios/index.js';
-import { type ProgressListener, Swarm } from './swarm.js';
-import { machineUsage, processUsage, startServer, type Target, useUrl } from './target.js';
+import { startSwarm, swarmTotals } from './swarm.js';
+import { startServer, type Target, useUrl } from './target.js';
 import { RULES, type Rule } from './verify/violations.js';
+import type { Counters } from './wire.js';
 
 export interface RunHooks {
-  /** Live counts from the workers, a few times a second. */
-  onProgress?: ProgressListener;
+  /** Live counts summed over the workers, a few times a second. */
+  onProgress?: (totals: Counters) => void;
   /** Called as the run moves from phase to phase (connecting, running, ...). */
   onPhase?: (phase: string) => void;
 }
 
-/** Workers busier than this are the bottleneck, not the server. */
-const SATURATED = 0.9;
+/** CPU time (ms) and resident memory (MiB) of a process, from /proc; null where /proc cannot be read. */
+function processUsage(pid: number): { cpuMs: number; rssMb: number } | null {
+  try {
+    return { cpuMs: processCpuMicros(pid) / 1000, rssMb: Math.round(processRssBytes(pid) / 2 ** 20) };
+  } catch {
+    return null;
+  }
+}
+
+function machineUsage(): { busy: number; total: number } | null {
+  try {
+    return machineMicros();
+  } catch {
+    return null;
+  }
+}
 
 /** Settings for a server the simulator starts itself, raised above the defaults as the scenario needs. */
 export function serverEnvFor(options: SimOptions): Record<string, string> {
@@ -44,7 +65,7 @@ export async function runScenario(
   const options = resolveOptions(name, given, availableParallelism());
   const scenario = scenarios[name];
   const startedAt = new Date();
-  const t0 = now();
+  const t0 = nowMs();
   const cpu0 = process.cpuUsage();
   const machine0 = machineUsage();
   const warnings: string[] = [];
@@ -63,7 +84,7 @@ export async function runScenario(
   }
   const serverCpu0 = target.pid ? processUsage(target.pid) : null;
   const runTag = randomBytes(4).toString('hex');
-  const swarm = new Swarm(options.workers, {
+  const swarm = startSwarm(options.workers, {
     url: target.wsUrl,
     runTag,
     mode: scenario.mode,
@@ -71,7 +92,8 @@ export async function runScenario(
     logLimit: 2_000_000,
     padding: options.size,
   });
-  swarm.onProgress(hooks.onProgress);
+  const onProgress = hooks.onProgress;
+  if (onProgress) swarm.onProgress((counters) => onProgress(swarmTotals(counters)));
   const env: ScenarioEnv = {
     name,
     options,
@@ -80,6 +102,7 @@ export async function runScenario(
     runTag,
     rooms: roomNames(runTag, options.rooms),
     phase: (p) => hooks.onPhase?.(p),
+    loads: [],
   };
 
   // Every run stops by itself: a generous budget past the planned traffic time, then abort.
@@ -95,15 +118,13 @@ export async function runScenario(
     ]);
     env.phase('closing');
     await swarm.all({ type: 'close' }).catch(() => undefined);
-    const elu = swarm.takeElu();
-    const wallMs = now() - t0;
+    const load = combineLoads(env.loads);
+    const wallMs = nowMs() - t0;
     const cpu = process.cpuUsage(cpu0);
     const cpuPercent = Math.round(((cpu.user + cpu.system) / 1000 / wallMs / availableParallelism()) * 1000) / 10;
-    // Judged on the 90th percentile of quarter-second samples: one busy moment is not saturation.
-    const saturated = elu.p90 > SATURATED;
-    if (saturated) {
+    if (load.saturated) {
       warnings.push(
-        `the generator is saturated (its workers were over ${Math.round(SATURATED * 100)}% busy for a tenth of the run or more): latency includes client-side queueing; use fewer clients, more --workers, or another machine`,
+        `the generator is saturated (${load.reason}): latency includes client-side queueing; use fewer clients, more --workers, or another machine`,
       );
     }
     const serverCpu1 = target.pid ? processUsage(target.pid) : null;
@@ -111,8 +132,8 @@ export async function runScenario(
     if (machine0 && machine1) {
       // What neither the generator nor the server used: other processes competing for the cores.
       const serverMs = serverCpu0 && serverCpu1 ? serverCpu1.cpuMs - serverCpu0.cpuMs : 0;
-      const otherMs = machine1.busyMs - machine0.busyMs - (cpu.user + cpu.system) / 1000 - serverMs;
-      const share = otherMs / Math.max(1, machine1.totalMs - machine0.totalMs);
+      const otherMs = (machine1.busy - machine0.busy - cpu.user - cpu.system) / 1000 - serverMs;
+      const share = otherMs / Math.max(1, (machine1.total - machine0.total) / 1000);
       if (share > 0.25) {
         warnings.push(
           `other processes used ${Math.round(share * 100)}% of the machine's CPU during the run: latency and rates are noisy; compare runs side by side`,
@@ -130,7 +151,8 @@ export async function runScenario(
     const count = (r: Rule) => violations.counts[r] ?? 0;
     const result: RunResult = {
       scenario: name,
-      ok: checks.every((c) => c.ok) && !outcome.warnings.some((w) => w.includes('not verified')),
+      ok: checks.every((c) => c.ok) && outcome.fullyVerified,
+      fullyVerified: outcome.fullyVerified,
       seed: options.seed,
       startedAt: startedAt.toISOString(),
       durationMs: Math.round(wallMs),
@@ -144,7 +166,7 @@ export async function runScenario(
         attempted: counters.connects + counters.connectFailures,
         opened: counters.connects,
         failed: counters.connectFailures,
-        connectMs: summarize(outcome.connectTime),
+        connectMs: summarizeLatency(outcome.connectTime),
       },
       traffic: {
         sent: outcome.http?.requests ?? counters.sent,
@@ -154,7 +176,7 @@ export async function runScenario(
         deliveriesPerSec: Math.round(counters.delivered / Math.max(0.001, outcome.trafficSeconds)),
         errors: outcome.errorsByCode,
       },
-      latency: summarize(outcome.latency),
+      latency: summarizeLatency(outcome.latency),
       summary: {
         missing: count('delivery-complete'),
         duplicated: count('delivery-once'),
@@ -167,9 +189,10 @@ export async function runScenario(
       generator: {
         workers: swarm.size,
         cpuPercent,
-        eluMean: Math.round(elu.mean * 100) / 100,
-        eluMax: Math.round(elu.max * 100) / 100,
-        saturated,
+        eluMean: Math.round(load.eluMean * 100) / 100,
+        eluMax: Math.round(load.eluMax * 100) / 100,
+        lagMaxMs: Math.round(load.lagMaxMs),
+        saturated: load.saturated,
       },
       ...(serverCpu0 && serverCpu1
         ? {

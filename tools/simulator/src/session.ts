@@ -1,7 +1,6 @@
+import { nowMs, recordMs } from '@roomcast/measure';
 import { type AckResultMap, decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
 import WebSocket from 'ws';
-import { now } from './clock.js';
-import { recordMs } from './latency.js';
 import { RoomTrack } from './room-track.js';
 import type { ClientSpec, RequestLog, SessionLog } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
@@ -73,7 +72,7 @@ export class Session {
     const url = new URL(ctx.init.url);
     url.searchParams.set('name', spec.name);
     url.searchParams.set('room', spec.room);
-    this.log.tConnect = now();
+    this.log.tConnect = nowMs();
     const ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
     this.closedPromise = new Promise((resolve) => ws.once('close', () => resolve()));
@@ -86,7 +85,7 @@ export class Session {
         if (ok) {
           ctx.counters.connects++;
           ctx.counters.open++;
-          recordMs(ctx.connectTime, now() - this.log.tConnect);
+          recordMs(ctx.connectTime, nowMs() - this.log.tConnect);
         } else {
           ctx.counters.connectFailures++;
           ctx.violations.add('requests-accepted', `${this.label} could not connect: ${why}`);
@@ -101,13 +100,13 @@ export class Session {
       });
       ws.on('error', (err) => settle(false, err.message));
       ws.on('close', (code, reason) => {
-        this.log.tClosed = now();
+        this.log.tClosed = nowMs();
         if (settled && this.clientId !== undefined) ctx.counters.open--;
         if (!this.closing && settled && this.clientId !== undefined) {
           ctx.violations.add('requests-accepted', `${this.label} was closed by the server: ${code} ${reason}`);
         }
         settle(false, `closed ${code} ${reason.toString()}`);
-        for (const [id, p] of this.pending) this.finish(id, p, { reply: 'closed', t1: now() });
+        for (const [id, p] of this.pending) this.finish(id, p, { reply: 'closed', t1: nowMs() });
       });
     });
   }
@@ -121,7 +120,7 @@ export class Session {
   /** Sends a chat message stamped with the shared clock, so every receiver can measure latency. */
   send(room: string, expect?: string): Promise<Outcome> {
     const mid = `${this.ctx.init.runTag}.${this.log.key}.${++this.sentCount}`;
-    const text = `t=${now().toFixed(3)}${this.ctx.padding}`;
+    const text = `t=${nowMs().toFixed(3)}${this.ctx.padding}`;
     if (!expect) this.ctx.counters.sent++;
     return this.issue({ event: 'send', room, t0: 0, mid, ...(expect ? { expect } : {}) }, (id) =>
       encodeClientEvent('send', { room, text, clientMsgId: mid }, id),
@@ -136,7 +135,7 @@ export class Session {
     const ws = this.ws;
     if (!ws || this.closing) return this.closedPromise;
     this.closing = true;
-    this.log.tCloseIssued = now();
+    this.log.tCloseIssued = nowMs();
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
     const cut = setTimeout(() => ws.terminate(), timeoutMs);
     return this.closedPromise.then(() => clearTimeout(cut));
@@ -154,7 +153,7 @@ export class Session {
 
   private issue(log: RequestLog, encode: (id: number) => string): Promise<Outcome> {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve({ reply: 'closed', t1: now() });
+    if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.resolve({ reply: 'closed', t1: nowMs() });
     const id = this.nextId++;
     if (this.ctx.init.mode === 'log') this.log.requests.push(log);
     return new Promise((resolve) => {
@@ -166,11 +165,11 @@ export class Session {
           'one-reply-per-id',
           `${this.label}: no reply to ${log.event} id ${id} within ${this.ctx.init.replyTimeoutMs} ms`,
         );
-        this.finish(id, p, { reply: 'timeout', t1: now() });
+        this.finish(id, p, { reply: 'timeout', t1: nowMs() });
       }, this.ctx.init.replyTimeoutMs);
       this.pending.set(id, { log, resolve, timer });
       this.ctx.pending++;
-      log.t0 = now();
+      log.t0 = nowMs();
       ws.send(encode(id));
     });
   }
@@ -183,7 +182,7 @@ export class Session {
   }
 
   private onFrame(raw: string, isBinary: boolean): void {
-    const t = now();
+    const t = nowMs();
     const { ctx } = this;
     ctx.lastFrameAt = t;
     const first = this.frames++ === 0;

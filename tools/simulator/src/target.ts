@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { childExecArgv, siblingUrl } from './module-url.js';
+import { execArgvFor } from '@roomcast/measure';
+import { siblingUrl } from './module-url.js';
 
 export interface Target {
   /** The WebSocket endpoint, e.g. ws://127.0.0.1:3000/ws */
@@ -41,9 +41,10 @@ export function useUrl(raw: string): Target {
 }
 
 /** Starts the Roomcast server in a child process on a free loopback port. */
-export function startServer(env: Record<string, string>, timeoutMs = 20_000): Promise<Target> {
-  const child: ChildProcess = fork(siblingUrl('server-host'), [JSON.stringify(env)], {
-    execArgv: childExecArgv(),
+export function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<Target> {
+  const entry = siblingUrl('server-host');
+  const child: ChildProcess = fork(entry, [JSON.stringify(env)], {
+    execArgv: execArgvFor(entry),
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -83,33 +84,4 @@ export function startServer(env: Record<string, string>, timeoutMs = 20_000): Pr
       });
     });
   });
-}
-
-/** CPU time (ms) and resident memory (MiB) of a process, from /proc; null where /proc is missing. */
-export function processUsage(pid: number): { cpuMs: number; rssMb: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are 14th and 15th overall.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    const rssPages = Number(fields[21]);
-    // Linux reports in USER_HZ (100 on every mainstream build) and 4 KiB pages.
-    return { cpuMs: ticks * 10, rssMb: Math.round((rssPages * 4096) / 1048576) };
-  } catch {
-    return null;
-  }
-}
-
-/** Busy and total CPU time of the whole machine so far (ms), from /proc/stat; null where it is missing. */
-export function machineUsage(): { busyMs: number; totalMs: number } | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const [, ...fields] = line.trim().split(/\s+/);
-    const ticks = fields.map(Number);
-    const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
-    const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busyMs: (total - idle) * 10, totalMs: total * 10 };
-  } catch {
-    return null;
-  }
 }

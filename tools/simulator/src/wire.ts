@@ -116,7 +116,3 @@ export interface WorkerReport {
   sessions: SessionLog[];
   logOverflow: boolean;
 }
-
-export type Reply = { rid: number; ok: true; value: unknown } | { rid: number; ok: false; error: string };
-
-export type WorkerMessage = { type: 'progress'; counters: Counters; elu: number } | ({ type: 'reply' } & Reply);

@@ -1,4 +1,4 @@
-import { type Histogram, newHistogram } from './latency.js';
+import { createLatencyHistogram, type Histogram } from '@roomcast/measure';
 import { Violations } from './verify/violations.js';
 import { type Counters, type WorkerInit, zeroCounters } from './wire.js';
 
@@ -6,8 +6,8 @@ import { type Counters, type WorkerInit, zeroCounters } from './wire.js';
 export class WorkerContext {
   readonly counters: Counters = zeroCounters();
   readonly errorsByCode: Record<string, number> = {};
-  latency: Histogram = newHistogram();
-  readonly connectTime: Histogram = newHistogram();
+  latency: Histogram = createLatencyHistogram();
+  readonly connectTime: Histogram = createLatencyHistogram();
   readonly violations = new Violations();
   readonly acked = new Map<string, number[]>();
   logged = 0;

@@ -1,31 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
+import { createLatencyHistogram, encodeHistogram, nowMs, serveCommands } from '@roomcast/measure';
 import { runActor } from './actor.js';
-import { now } from './clock.js';
-import { encodeHistogram, newHistogram } from './latency.js';
 import { Session } from './session.js';
-import type { Command, DrainReport, ScriptParams, WorkerInit, WorkerMessage, WorkerReport } from './wire.js';
+import type { Command, Counters, DrainReport, ScriptParams, WorkerInit, WorkerReport } from './wire.js';
 import { WorkerContext } from './worker-context.js';
 
 // Worker-thread entry: a share of the clients, driven by commands from the main thread.
 
-const port = parentPort;
-if (!port) throw new Error('worker.ts must run in a worker thread');
 const ctx = new WorkerContext(workerData as WorkerInit);
 /** The current session of each client. */
 const current = new Map<number, Session>();
 /** Every session ever opened, for the verifier. */
 const all: Session[] = [];
-
-const post = (msg: WorkerMessage) => port.postMessage(msg);
-
-let elu = performance.eventLoopUtilization();
-const progress = setInterval(() => {
-  const next = performance.eventLoopUtilization();
-  const delta = performance.eventLoopUtilization(next, elu);
-  elu = next;
-  post({ type: 'progress', counters: { ...ctx.counters }, elu: delta.utilization });
-}, 250);
 
 async function connect(clients: Extract<Command, { type: 'connect' }>['clients'], concurrency: number) {
   const results: { client: number; ok: boolean }[] = [];
@@ -53,9 +40,9 @@ async function load(senders: number[], rate: number, until: number): Promise<voi
       const session = current.get(client);
       if (!session) return;
       // Stagger senders so their sends do not all land in the same millisecond.
-      let due = now() + (interval * i) / Math.max(1, senders.length);
+      let due = nowMs() + (interval * i) / Math.max(1, senders.length);
       while (due < until && session.isOpen) {
-        const wait = due - now();
+        const wait = due - nowMs();
         if (wait > 0) await sleep(wait);
         if (session.inFlight < maxInFlight) void session.send(session.spec.room);
         due += interval;
@@ -77,8 +64,8 @@ async function script(params: ScriptParams): Promise<void> {
 
 /** Waits until every request has its reply and no frame has arrived for `quietMs`. */
 async function drain(quietMs: number, maxMs: number): Promise<DrainReport> {
-  const deadline = now() + maxMs;
-  while (now() < deadline && (ctx.pending > 0 || now() - ctx.lastFrameAt < quietMs)) await sleep(20);
+  const deadline = nowMs() + maxMs;
+  while (nowMs() < deadline && (ctx.pending > 0 || nowMs() - ctx.lastFrameAt < quietMs)) await sleep(20);
   const acked = Object.fromEntries(ctx.acked);
   ctx.acked.clear();
   return { acked };
@@ -110,12 +97,11 @@ function collect(expected: Record<string, number[]>, reset: boolean): WorkerRepo
     sessions: ctx.init.mode === 'log' ? all.map((s) => s.log) : [],
     logOverflow: ctx.logOverflow,
   };
-  if (reset) ctx.latency = newHistogram();
+  if (reset) ctx.latency = createLatencyHistogram();
   return report;
 }
 
 async function close(): Promise<void> {
-  clearInterval(progress);
   await Promise.all([...current.values()].map((s) => s.close()));
 }
 
@@ -136,9 +122,4 @@ async function run(cmd: Command): Promise<unknown> {
   }
 }
 
-port.on('message', (msg: { rid: number; cmd: Command }) => {
-  run(msg.cmd).then(
-    (value) => post({ type: 'reply', rid: msg.rid, ok: true, value }),
-    (err: unknown) => post({ type: 'reply', rid: msg.rid, ok: false, error: String((err as Error)?.stack ?? err) }),
-  );
-});
+serveCommands<Command, Counters>(run, () => ({ ...ctx.counters }));

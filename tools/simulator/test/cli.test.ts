@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,13 +10,27 @@ import { startRealServer } from './real-server.js';
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs the CLI from source the way `pnpm sim` does. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', '--conditions=@roomcast/source', join(pkg, 'src/cli.ts'), ...args], {
+    cwd: pkg,
+    env,
+  });
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', '--conditions=@roomcast/source', join(pkg, 'src/cli.ts'), ...args],
-      { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -29,7 +43,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-describe.concurrent('the CLI', () => {
+// Each test spawns Node processes: on a loaded 2-core machine, give them a generous bound.
+describe.concurrent('the CLI', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startRealServer>>;
   beforeAll(async () => {
     server = await startRealServer();
@@ -71,22 +86,19 @@ describe.concurrent('the CLI', () => {
     expect(nobody.stderr).toMatch(/none of 2 clients could connect/);
   });
 
-  it('starts its own server, prints JSON and writes a self-contained HTML report', async () => {
+  it('starts its own server, prints JSON and writes a self-contained HTML report into artifacts/', async () => {
+    // Where the user ran `pnpm sim` is INIT_CWD; a bare --report writes under its artifacts/.
     const dir = mkdtempSync(join(tmpdir(), 'roomcast-sim-'));
-    const report = join(dir, 'out.html');
-    const { code, stdout } = await cli([
-      'semantics',
-      '--clients',
-      '8',
-      '--rooms',
-      '2',
-      '--duration',
-      '1',
-      '--json',
-      '--report',
-      report,
-    ]);
-    expect(code).toBe(0);
+    const { code, stdout, stderr } = await cli(
+      ['semantics', '--clients', '8', '--rooms', '2', '--duration', '1', '--json', '--report'],
+      { INIT_CWD: dir },
+    );
+    expect(code, stderr).toBe(0);
+    const written = readdirSync(join(dir, 'artifacts'));
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/^sim-semantics-[\dT-]+\.html$/);
+    expect(stderr).toContain(join(dir, 'artifacts', written[0] as string));
+    const report = join(dir, 'artifacts', written[0] as string);
     const result = JSON.parse(stdout);
     expect(result.ok).toBe(true);
     expect(result.target.selfStarted).toBe(true);
@@ -97,6 +109,20 @@ describe.concurrent('the CLI', () => {
     expect(html).toContain('PASS');
     // Self-contained: no script, stylesheet or image fetched from anywhere.
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('`pnpm sim --json` from the repository root prints only JSON on stdout', async () => {
+    const root = join(pkg, '../..');
+    const { code, stdout, stderr } = await run(
+      'pnpm',
+      ['sim', 'semantics', '--clients', '6', '--duration', '1', '--json'],
+      {
+        cwd: root,
+      },
+    );
+    expect(code, stderr).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ scenario: 'semantics', ok: true, fullyVerified: true });
   });
 
   it('exits 1 and names the violation when the server is broken', async () => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { encodeHistogram, mergeHistograms, newHistogram, recordMs, summarize } from '../src/latency.js';
 import { type Interval, membershipIntervals, status } from '../src/verify/intervals.js';
 import { verifyLogs } from '../src/verify/log-verifier.js';
 import { Violations } from '../src/verify/violations.js';
@@ -70,18 +69,5 @@ describe('the log verifier', () => {
     const out = verifyLogs([session({ frames, requests })], v);
     expect(v.total).toBe(0);
     expect(out.seqRestarts).toBe(1);
-  });
-});
-
-describe('latency histograms', () => {
-  it('merge across workers through their encoded form', () => {
-    const a = newHistogram();
-    const b = newHistogram();
-    for (let i = 1; i <= 100; i++) recordMs(a, i);
-    for (let i = 101; i <= 200; i++) recordMs(b, i);
-    const merged = summarize(mergeHistograms([encodeHistogram(a), encodeHistogram(b)]));
-    expect(merged?.count).toBe(200);
-    expect(merged?.p50).toBeCloseTo(100, 0);
-    expect(merged?.max).toBeCloseTo(200, 0);
   });
 });

@@ -7,9 +7,28 @@ export interface ClientPlan {
   sender: boolean;
 }
 
-/** Main thread -> worker. Each command gets exactly one reply with the same `seq`. */
+/** How a client reads what it receives. */
+export interface ReceiveMode {
+  /**
+   * 1: every frame is parsed and every delivery timed. N > 1 (the light path, for ceiling runs):
+   * deliveries are counted from the raw frame and only every Nth is parsed and timed, so the
+   * driver runs out later than the server.
+   */
+  sampleEvery: number;
+}
+
+/** Main thread -> worker. Each command gets exactly one reply. */
 export type Command =
-  | { type: 'connect'; wire: WireName; url: string; clients: ClientPlan[]; concurrency: number }
+  | {
+      type: 'connect';
+      wire: WireName;
+      url: string;
+      clients: ClientPlan[];
+      /** Connections opened at once; the storm opens all of them together. */
+      concurrency: number;
+      receive: ReceiveMode;
+      timeoutMs: number;
+    }
   | { type: 'send-start'; rate: number; textBytes: number }
   | { type: 'send-stop' }
   | { type: 'measure-start' }
@@ -21,6 +40,10 @@ export interface ConnectReply {
   connected: number;
   failed: number;
   firstError?: string;
+  /** When the last welcome of this batch arrived (shared clock, ms), or 0 when none did. */
+  lastWelcomeAt: number;
+  /** Command to welcome, per client, as an encoded histogram. */
+  welcomeTimes: string;
 }
 
 /** What one worker saw inside the measured window. */
@@ -28,8 +51,6 @@ export interface WindowReply {
   histogram: string;
   delivered: number;
   sent: number;
-  /** Event loop utilization of the worker over the window, 0..1: near 1 means the driver saturated. */
-  elu: number;
 }
 
 /** Counts since `connect`, for the completeness check after the senders stop. */
@@ -41,10 +62,9 @@ export interface TotalsReply {
   unexpectedCloses: number;
 }
 
-export type Reply = ConnectReply | WindowReply | TotalsReply | Record<string, never>;
-
-/** Worker -> main thread. */
-export type WorkerMessage =
-  | { type: 'reply'; seq: number; body: Reply }
-  | { type: 'failed'; seq: number; error: string }
-  | { type: 'progress'; connected: number; delivered: number; sent: number };
+/** Live counts for the progress line. */
+export interface DriverCounters {
+  connected: number;
+  delivered: number;
+  sent: number;
+}

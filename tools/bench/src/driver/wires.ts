@@ -2,10 +2,14 @@ import { encodeClientEvent } from '@roomcast/protocol';
 import { io, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
 import type { SocketIoClientEvents, SocketIoServerEvents } from '../peers/socket-io-events.js';
+import type { ReceiveMode } from './messages.js';
 
-/** What a load client hears; `text` is the chat message text, which carries the sender's timestamp. */
+/**
+ * What a load client hears. `text` is the chat message text, which carries the sender's
+ * timestamp; it is undefined for a delivery the light receive path counted without parsing.
+ */
 export interface WireEvents {
-  onMessage(room: string, text: string): void;
+  onMessage(text: string | undefined): void;
   onClose(): void;
 }
 
@@ -18,26 +22,39 @@ export interface WireClient {
 
 export type WireName = 'v1' | 'socket.io';
 
-/** The seam between the load driver and a server: connect once welcomed, or reject. */
-export type Wire = (url: string, name: string, room: string, events: WireEvents) => Promise<WireClient>;
+/** The seam between the load driver and a server: connect once welcomed, or reject after `timeoutMs`. */
+export type Wire = (
+  url: string,
+  name: string,
+  room: string,
+  events: WireEvents,
+  receive: ReceiveMode,
+  timeoutMs: number,
+) => Promise<WireClient>;
 
-const CONNECT_TIMEOUT_MS = 10_000;
+/** How a chat delivery starts on the wire, for the light path's count without a parse. */
+const MESSAGE_TAG = Buffer.from('"event":"message"');
 
 /**
  * Protocol v1 over `ws`. Incoming frames are parsed, not schema-validated: the driver must not be
- * the bottleneck, and the simulator and the peers' tests are where frames are checked.
+ * the bottleneck, and the simulator and the peers' tests are where frames are checked. On the
+ * light path (sampleEvery > 1) a chat delivery is recognised in the raw bytes and counted; only
+ * every Nth is parsed, and UTF-8 validation is skipped.
  */
-export const v1Wire: Wire = (url, name, room, events) =>
+export const v1Wire: Wire = (url, name, room, events, receive, timeoutMs) =>
   new Promise((resolve, reject) => {
+    const light = receive.sampleEvery > 1;
     const socket = new WebSocket(`${url}/ws?name=${encodeURIComponent(name)}&room=${encodeURIComponent(room)}`, {
       perMessageDeflate: false,
+      skipUTF8Validation: light,
     });
     const pending = new Map<number, (ok: boolean) => void>();
     let nextId = 0;
+    let unsampled = 0;
     const timer = setTimeout(() => {
       socket.terminate();
-      reject(new Error(`no welcome within ${CONNECT_TIMEOUT_MS} ms`));
-    }, CONNECT_TIMEOUT_MS);
+      reject(new Error(`no welcome within ${timeoutMs} ms`));
+    }, timeoutMs);
     const client: WireClient = {
       send(to, text, onReply) {
         const id = nextId++;
@@ -53,11 +70,15 @@ export const v1Wire: Wire = (url, name, room, events) =>
           setTimeout(() => socket.terminate(), 3000).unref();
         }),
     };
-    socket.on('message', (raw) => {
+    socket.on('message', (raw: Buffer) => {
+      if (light && raw.indexOf(MESSAGE_TAG) !== -1) {
+        if (++unsampled < receive.sampleEvery) return events.onMessage(undefined);
+        unsampled = 0;
+      }
       const frame = JSON.parse(raw.toString()) as { event: string; data: Record<string, unknown> };
       switch (frame.event) {
         case 'message':
-          return events.onMessage(frame.data.room as string, frame.data.text as string);
+          return events.onMessage(frame.data.text as string);
         case 'ack':
         case 'error': {
           const id = frame.data.id as number | undefined;
@@ -81,14 +102,14 @@ export const v1Wire: Wire = (url, name, room, events) =>
   });
 
 /** Socket.IO 4, websocket transport only, acks through callbacks. */
-export const socketIoWire: Wire = (url, name, room, events) =>
+export const socketIoWire: Wire = (url, name, room, events, _receive, timeoutMs) =>
   new Promise((resolve, reject) => {
     const socket: Socket<SocketIoServerEvents, SocketIoClientEvents> = io(url.replace(/^ws/, 'http'), {
       transports: ['websocket'],
       query: { name, room },
       reconnection: false,
       forceNew: true,
-      timeout: CONNECT_TIMEOUT_MS,
+      timeout: timeoutMs,
     });
     const client: WireClient = {
       send(to, text, onReply) {
@@ -101,7 +122,8 @@ export const socketIoWire: Wire = (url, name, room, events) =>
           socket.disconnect();
         }),
     };
-    socket.on('message', (data) => events.onMessage(data.room, data.text));
+    // Socket.IO's client parses every packet itself: it has no light path.
+    socket.on('message', (data) => events.onMessage(data.text));
     socket.once('welcome', () => resolve(client));
     socket.once('connect_error', (err) => reject(err));
     socket.on('disconnect', () => events.onClose());

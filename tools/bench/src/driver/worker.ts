@@ -1,16 +1,18 @@
-import { parentPort } from 'node:worker_threads';
-import { createLatencyHistogram, encodeHistogram } from '../measure/histogram.js';
-import { nowMs } from '../measure/stats.js';
-import type { ClientPlan, Command, ConnectReply, Reply, TotalsReply, WindowReply, WorkerMessage } from './messages.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  type Histogram,
+  nowMs,
+  recordMs,
+  serveCommands,
+} from '@roomcast/measure';
+import type { ClientPlan, Command, ConnectReply, DriverCounters, TotalsReply, WindowReply } from './messages.js';
 import { WIRES, type WireClient } from './wires.js';
 
 /**
  * One load worker: owns a share of the clients, sends at a fixed rate, and records the latency
- * of every delivery from the sender's timestamp carried at the start of the message text.
+ * of deliveries from the sender's timestamp carried at the start of the message text.
  */
-const port = parentPort;
-if (!port) throw new Error('driver/worker must run in a worker thread');
-const post = (message: WorkerMessage) => port.postMessage(message);
 
 interface Sender {
   client: WireClient;
@@ -25,17 +27,18 @@ let closing = false;
 let ticker: NodeJS.Timeout | undefined;
 let histogram = createLatencyHistogram();
 let measuring = false;
-let eluStart = performance.eventLoopUtilization();
 const totals = { delivered: 0, acked: 0, rejected: 0, unexpectedCloses: 0, sentByRoom: {} as Record<string, number> };
 const window = { delivered: 0, sent: 0 };
 let totalSent = 0;
 
-function onMessage(_room: string, text: string): void {
+/** `text` is present for the deliveries that were parsed (all of them, or the light path's sample). */
+function onMessage(text: string | undefined): void {
   totals.delivered++;
   if (!measuring) return;
   window.delivered++;
+  if (text === undefined) return;
   const sentAt = Number.parseFloat(text);
-  if (Number.isFinite(sentAt)) histogram.recordValue(Math.max(1, Math.round((nowMs() - sentAt) * 1000)));
+  if (Number.isFinite(sentAt)) recordMs(histogram, nowMs() - sentAt);
 }
 
 function onClose(): void {
@@ -50,17 +53,18 @@ function onReply(ok: boolean): void {
 async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<ConnectReply> {
   const wire = WIRES[cmd.wire];
   closing = false;
-  clients = [];
-  senders = [];
-  Object.assign(totals, { delivered: 0, acked: 0, rejected: 0, unexpectedCloses: 0, sentByRoom: {} });
-  totalSent = 0;
   let failed = 0;
   let firstError: string | undefined;
+  let lastWelcomeAt = 0;
+  const welcomeTimes: Histogram = createLatencyHistogram();
+  const started = nowMs();
   const queue: ClientPlan[] = [...cmd.clients];
-  const lanes = Array.from({ length: Math.max(1, cmd.concurrency) }, async () => {
+  const lanes = Array.from({ length: Math.max(1, Math.min(cmd.concurrency, queue.length)) }, async () => {
     for (let plan = queue.shift(); plan; plan = queue.shift()) {
       try {
-        const client = await wire(cmd.url, plan.name, plan.room, { onMessage, onClose });
+        const client = await wire(cmd.url, plan.name, plan.room, { onMessage, onClose }, cmd.receive, cmd.timeoutMs);
+        lastWelcomeAt = nowMs();
+        recordMs(welcomeTimes, lastWelcomeAt - started);
         clients.push(client);
         if (plan.sender) senders.push({ client, room: plan.room, sent: 0, offsetMs: 0 });
       } catch (err) {
@@ -70,13 +74,18 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Conn
     }
   });
   await Promise.all(lanes);
-  return firstError === undefined
-    ? { connected: clients.length, failed }
-    : { connected: clients.length, failed, firstError };
+  const reply: ConnectReply = {
+    connected: cmd.clients.length - failed,
+    failed,
+    lastWelcomeAt,
+    welcomeTimes: encodeHistogram(welcomeTimes),
+  };
+  return firstError === undefined ? reply : { ...reply, firstError };
 }
 
 /** Open-loop sending: each sender owes floor(elapsed * rate) messages, so a late tick catches up instead of slowing down. */
 function startSending(rate: number, textBytes: number): void {
+  clearInterval(ticker);
   const intervalMs = 1000 / rate;
   senders.forEach((s, i) => {
     s.sent = 0;
@@ -99,7 +108,7 @@ function startSending(rate: number, textBytes: number): void {
   }, 5);
 }
 
-async function handle(cmd: Command): Promise<Reply> {
+async function handle(cmd: Command): Promise<unknown> {
   switch (cmd.type) {
     case 'connect':
       return connect(cmd);
@@ -114,7 +123,6 @@ async function handle(cmd: Command): Promise<Reply> {
       histogram = createLatencyHistogram();
       window.delivered = 0;
       window.sent = 0;
-      eluStart = performance.eventLoopUtilization();
       measuring = true;
       return {};
     case 'measure-stop': {
@@ -123,7 +131,6 @@ async function handle(cmd: Command): Promise<Reply> {
         histogram: encodeHistogram(histogram),
         delivered: window.delivered,
         sent: window.sent,
-        elu: performance.eventLoopUtilization(eluStart).utilization,
       };
       return reply;
     }
@@ -137,21 +144,15 @@ async function handle(cmd: Command): Promise<Reply> {
       await Promise.all(clients.map((c) => c.close()));
       clients = [];
       senders = [];
+      Object.assign(totals, { delivered: 0, acked: 0, rejected: 0, unexpectedCloses: 0, sentByRoom: {} });
+      totalSent = 0;
       return {};
     }
   }
 }
 
-port.on('message', (message: { seq: number; command: Command }) => {
-  handle(message.command).then(
-    (body) => post({ type: 'reply', seq: message.seq, body }),
-    (err: unknown) =>
-      post({ type: 'failed', seq: message.seq, error: err instanceof Error ? err.message : String(err) }),
-  );
-});
-
-// Live counts for the progress line; unref'd so it never keeps a finished worker alive.
-setInterval(
-  () => post({ type: 'progress', connected: clients.length, delivered: totals.delivered, sent: totalSent }),
-  500,
-).unref();
+serveCommands<Command, DriverCounters>(handle, () => ({
+  connected: clients.length,
+  delivered: totals.delivered,
+  sent: totalSent,
+}));

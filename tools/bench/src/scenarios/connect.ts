@@ -1,4 +1,5 @@
-import type { ClientPlan, ConnectReply } from '../driver/messages.js';
+import { type Histogram, mergeHistograms } from '@roomcast/measure';
+import type { ClientPlan, ConnectReply, ReceiveMode } from '../driver/messages.js';
 import type { DriverPool } from '../driver/pool.js';
 import type { ServerProcess } from '../server-process.js';
 import type { Target } from '../targets.js';
@@ -10,22 +11,39 @@ export function shard<T>(items: readonly T[], parts: number): T[][] {
   return out;
 }
 
+export interface Connected {
+  connected: number;
+  failed: number;
+  firstError?: string;
+  lastWelcomeAt: number;
+  welcomeTimes: Histogram;
+}
+
+export const FULL_RECEIVE: ReceiveMode = { sampleEvery: 1 };
+
 export async function connectAll(
   pool: DriverPool,
   target: Target,
   server: ServerProcess,
   plan: readonly ClientPlan[],
-): Promise<ConnectReply> {
+  options: { concurrency?: number; receive?: ReceiveMode; timeoutMs?: number } = {},
+): Promise<Connected> {
   const parts = shard(plan, pool.size);
   const replies = await pool.all<ConnectReply>((i) => ({
     type: 'connect',
     wire: target.wire,
     url: server.url,
     clients: parts[i] ?? [],
-    concurrency: 25,
+    concurrency: options.concurrency ?? 25,
+    receive: options.receive ?? FULL_RECEIVE,
+    timeoutMs: options.timeoutMs ?? 10_000,
   }));
-  const connected = replies.reduce((n, r) => n + r.connected, 0);
-  const failed = replies.reduce((n, r) => n + r.failed, 0);
   const firstError = replies.find((r) => r.firstError)?.firstError;
-  return firstError === undefined ? { connected, failed } : { connected, failed, firstError };
+  return {
+    connected: replies.reduce((n, r) => n + r.connected, 0),
+    failed: replies.reduce((n, r) => n + r.failed, 0),
+    ...(firstError === undefined ? {} : { firstError }),
+    lastWelcomeAt: Math.max(0, ...replies.map((r) => r.lastWelcomeAt)),
+    welcomeTimes: mergeHistograms(replies.map((r) => r.welcomeTimes)),
+  };
 }

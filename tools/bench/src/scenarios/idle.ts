@@ -1,7 +1,5 @@
-import type { DriverPool } from '../driver/pool.js';
-import { processRssBytes } from '../measure/proc.js';
-import { sleep } from '../measure/stats.js';
-import type { Progress } from '../progress.js';
+import { type Progress, processRssBytes, sleep } from '@roomcast/measure';
+import { type DriverPool, driverProgress } from '../driver/pool.js';
 import type { ServerProcess } from '../server-process.js';
 import type { Target } from '../targets.js';
 import { connectAll } from './connect.js';
@@ -42,7 +40,7 @@ export async function measureIdle(
     room: `idle-${Math.floor(i / roomSize)}`,
     sender: false,
   }));
-  const stopLive = progress.live(() => `idle: ${pool.progress().connected}/${connections} connected`);
+  const stopLive = progress.live(() => `idle: ${driverProgress(pool).connected}/${connections} connected`);
   const reply = await connectAll(pool, target, server, plan).finally(stopLive);
   if (reply.connected === 0) throw new Error(`${target.label}: no idle connection succeeded (${reply.firstError})`);
   await sleep(SETTLE_MS);

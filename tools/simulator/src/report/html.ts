@@ -1,3 +1,4 @@
+import { niceTicks } from '@roomcast/measure';
 import type { RunResult } from '../result.js';
 
 const esc = (s: string) =>
@@ -20,11 +21,12 @@ export function percentilePlot(series: Series[], limitMs?: number): string {
   const pad = { l: 64, r: 40, t: 20, b: 44 };
   const all = series.map((s) => s.curve.filter((p) => p.percentile < 100));
   const maxX = Math.max(3, ...all.flat().map((p) => nines(p.percentile)));
-  const maxY = Math.max(...all.flat().map((p) => p.ms), limitMs ?? 0) * 1.1 || 1;
+  // Round latency ticks (1, 2 or 5 times a power of ten); the top tick is the top of the plot.
+  const yTicks = niceTicks(Math.max(...all.flat().map((p) => p.ms), limitMs ?? 0) * 1.05);
+  const maxY = yTicks.at(-1) as number;
   const x = (p: number) => pad.l + (nines(p) / maxX) * (W - pad.l - pad.r);
   const y = (v: number) => H - pad.b - (v / maxY) * (H - pad.t - pad.b);
   const ticks = [0, 90, 99, 99.9, 99.99, 99.999].filter((p) => nines(p) <= maxX);
-  const yTicks = Array.from({ length: 5 }, (_, i) => (maxY / 4) * i);
   const lines = all.flatMap((pts, i) => {
     const color = COLORS[i % COLORS.length];
     const label = series[i]?.label ?? '';
@@ -41,7 +43,8 @@ export function percentilePlot(series: Series[], limitMs?: number): string {
     ];
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="latency by percentile">`,
+    // No fixed width or height: the viewBox scales the plot to the page, a phone's included.
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" preserveAspectRatio="xMidYMid meet" style="width:100%;height:auto;max-width:${W}px" role="img" aria-label="latency by percentile">`,
     `<rect x="0" y="0" width="${W}" height="${H}" fill="#fff"/>`,
     ...ticks.map(
       (p) =>
@@ -49,7 +52,7 @@ export function percentilePlot(series: Series[], limitMs?: number): string {
     ),
     ...yTicks.map(
       (v) =>
-        `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${pad.l - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(v < 10 ? 1 : 0)} ms</text>`,
+        `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${pad.l - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v} ms</text>`,
     ),
     limitMs
       ? `<line x1="${pad.l}" x2="${W - pad.r}" y1="${y(limitMs)}" y2="${y(limitMs)}" stroke="#c33" stroke-dasharray="4 3"/><text x="${W - pad.r}" y="${y(limitMs) - 4}" text-anchor="end" font-size="11" fill="#c33">limit ${limitMs} ms</text>`
@@ -131,9 +134,10 @@ export function renderHtml(r: RunResult): string {
   const list = (title: string, items: string[]) =>
     items.length ? `<h2>${title}</h2><ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>` : '';
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>roomcast-sim ${esc(r.scenario)}: ${r.ok ? 'PASS' : 'FAIL'}</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>roomcast-sim ${esc(r.scenario)}: ${r.ok ? 'PASS' : 'FAIL'}</title>
 <style>
-body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:900px;color:#111}
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:900px;padding:0 .75rem;color:#111}
+.scroll{overflow-x:auto}td{overflow-wrap:anywhere}
 h1 .ok{color:#15803d}h1 .fail{color:#b91c1c}
 table{border-collapse:collapse;margin:.5rem 0 1.5rem}th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
 tr.fail td{background:#fef2f2}table.checks tr.ok td:nth-child(2){color:#15803d}ul{margin:.2rem 0}
@@ -141,9 +145,9 @@ tr.fail td{background:#fef2f2}table.checks tr.ok td:nth-child(2){color:#15803d}u
 <h1>roomcast-sim ${esc(r.scenario)}: <span class="${r.ok ? 'ok' : 'fail'}">${r.ok ? 'PASS' : 'FAIL'}</span></h1>
 <h2>Delivery latency by percentile</h2>
 ${l ? `<p>Sender's timestamp to each receipt, ${l.count} receipts, all workers merged (HDR histogram)${r.capacity ? '; one line per step' : ''}.</p>${percentilePlot(series, limit)}` : '<p>No message was delivered.</p>'}
-<h2>Figures</h2><table>${figures}</table>
+<h2>Figures</h2><div class="scroll"><table>${figures}</table></div>
 ${steps}
-<h2>Checks</h2><table class="checks"><tr><th>rule</th><th>result</th><th>violations</th><th>meaning</th></tr>${checks}</table>
+<h2>Checks</h2><div class="scroll"><table class="checks"><tr><th>rule</th><th>result</th><th>violations</th><th>meaning</th></tr>${checks}</table></div>
 ${list('Warnings', r.warnings)}${list('Notes', r.notes)}
 <details><summary>Options</summary><pre>${esc(JSON.stringify(r.options, null, 2))}</pre></details>
 </body></html>

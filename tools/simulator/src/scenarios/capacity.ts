@@ -1,10 +1,17 @@
-import { now } from '../clock.js';
-import { newHistogram, summarize } from '../latency.js';
+import { createLatencyHistogram, nowMs, summarizeLatency } from '@roomcast/measure';
 import type { CapacityStep } from '../result.js';
 import { Violations } from '../verify/violations.js';
 import type { Counters } from '../wire.js';
 import { sendersOn } from './fanout.js';
-import { collectAll, connectAndSettle, drainAll, type Scenario, type ScenarioEnv, TRACK_RULES } from './harness.js';
+import {
+  collectAll,
+  connectAndSettle,
+  drainAll,
+  measure,
+  type Scenario,
+  type ScenarioEnv,
+  TRACK_RULES,
+} from './harness.js';
 
 /**
  * Adds --step clients at a time and measures broadcast latency at each size, until p95 passes
@@ -15,7 +22,7 @@ export const capacity: Scenario = {
   async run(env: ScenarioEnv) {
     const { options } = env;
     const steps: CapacityStep[] = [];
-    const all = newHistogram();
+    const all = createLatencyHistogram();
     const violations = new Violations();
     let collected: Awaited<ReturnType<typeof collectAll>> | undefined;
     let connected = 0;
@@ -29,17 +36,15 @@ export const capacity: Scenario = {
       connected += add;
       env.phase(`step ${steps.length + 1}: measuring ${connected} clients`);
       const before: Counters | undefined = collected?.counters;
-      const start = now();
-      const until = start + options.duration * 1000;
-      env.swarm.measuring = true;
-      await env.swarm.all((w) => ({ type: 'load', senders: sendersOn(env, w), rate: options.rate, until }));
-      env.swarm.measuring = false;
-      const seconds = (now() - start) / 1000;
+      const until = nowMs() + options.duration * 1000;
+      const { seconds } = await measure(env, () =>
+        env.swarm.all((w) => ({ type: 'load', senders: sendersOn(env, w), rate: options.rate, until })),
+      );
       trafficSeconds += seconds;
       const acked = await drainAll(env);
       collected = await collectAll(env, acked, true);
       all.add(collected.latency);
-      const s = summarize(collected.latency);
+      const s = summarizeLatency(collected.latency);
       const deliveries = collected.counters.delivered - (before?.delivered ?? 0);
       const underLimit = failed === 0 && s !== null && s.p95 <= options.latencyLimit;
       steps.push({
@@ -65,6 +70,7 @@ export const capacity: Scenario = {
       violations,
       trafficSeconds,
       rules: TRACK_RULES,
+      fullyVerified: true,
       warnings,
       notes: [
         `largest client count with p95 under ${options.latencyLimit} ms: ${maxClients}${maxClients === options.clients ? ' (the --clients ceiling; raise it to go further)' : ''}`,

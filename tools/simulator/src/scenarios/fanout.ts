@@ -1,8 +1,9 @@
-import { now } from '../clock.js';
+import { nowMs } from '@roomcast/measure';
 import {
   collectAll,
   connectAndSettle,
   drainAll,
+  measure,
   type Scenario,
   type ScenarioEnv,
   TRACK_RULES,
@@ -24,12 +25,10 @@ export const fanout: Scenario = {
     env.phase('connecting');
     const { failed } = await connectAndSettle(env, 0, options.clients);
     env.phase('running');
-    const start = now();
-    const until = start + options.duration * 1000;
-    env.swarm.measuring = true;
-    await env.swarm.all((w) => ({ type: 'load', senders: sendersOn(env, w), rate: options.rate, until }));
-    env.swarm.measuring = false;
-    const trafficSeconds = (now() - start) / 1000;
+    const until = nowMs() + options.duration * 1000;
+    const { seconds: trafficSeconds } = await measure(env, () =>
+      env.swarm.all((w) => ({ type: 'load', senders: sendersOn(env, w), rate: options.rate, until })),
+    );
     env.phase('draining');
     const acked = await drainAll(env);
     env.phase('verifying');
@@ -38,6 +37,7 @@ export const fanout: Scenario = {
       ...collected,
       trafficSeconds,
       rules: TRACK_RULES,
+      fullyVerified: true,
       warnings: failed > 0 ? [`${failed} of ${options.clients} clients could not connect`] : [],
       notes: [
         `${options.senders} senders x ${options.rate} msg/s into ${options.rooms} rooms of ~${Math.round(options.clients / options.rooms)} clients`,

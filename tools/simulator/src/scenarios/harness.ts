@@ -1,4 +1,4 @@
-import { type Histogram, mergeHistograms } from '../latency.js';
+import { type DriverLoad, type Histogram, mergeHistograms } from '@roomcast/measure';
 import type { ScenarioName, SimOptions } from '../options.js';
 import type { CapacityStep, HttpFigures } from '../result.js';
 import type { Swarm } from '../swarm.js';
@@ -15,6 +15,8 @@ export interface ScenarioEnv {
   runTag: string;
   rooms: string[];
   phase(name: string): void;
+  /** The driver's load over each measured window, as `measure` records it. */
+  loads: DriverLoad[];
 }
 
 /** What a scenario hands back to the runner, which turns it into a RunResult. */
@@ -28,6 +30,8 @@ export interface ScenarioOutcome {
   trafficSeconds: number;
   /** Rules this scenario checks. */
   rules: Rule[];
+  /** False when part of the run could not be checked (a full frame log): the run cannot pass. */
+  fullyVerified: boolean;
   warnings: string[];
   notes: string[];
   http?: HttpFigures;
@@ -38,6 +42,16 @@ export interface Scenario {
   /** log: the global verifier sees every frame; track: constant memory per connection. */
   mode: 'log' | 'track';
   run(env: ScenarioEnv): Promise<ScenarioOutcome>;
+}
+
+/**
+ * A scenario is connect -> drive -> drain -> verify. `measure(env, drive)` runs the drive, the one
+ * window whose time and driver load count, and returns its length in seconds with what the drive returned.
+ */
+export async function measure<T>(env: ScenarioEnv, drive: () => Promise<T>): Promise<{ seconds: number; value: T }> {
+  const { value, load } = await env.swarm.measure(drive);
+  env.loads.push(load);
+  return { seconds: load.seconds, value };
 }
 
 export const roomNames = (runTag: string, n: number) => Array.from({ length: n }, (_, i) => `sim-${runTag}-r${i}`);

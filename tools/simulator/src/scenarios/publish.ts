@@ -1,7 +1,15 @@
+import { nowMs } from '@roomcast/measure';
 import autocannon from 'autocannon';
-import { now } from '../clock.js';
 import type { HttpFigures } from '../result.js';
-import { collectAll, connectAndSettle, drainAll, type Scenario, type ScenarioEnv, TRACK_RULES } from './harness.js';
+import {
+  collectAll,
+  connectAndSettle,
+  drainAll,
+  measure,
+  type Scenario,
+  type ScenarioEnv,
+  TRACK_RULES,
+} from './harness.js';
 
 /** Drives POST /rooms/:room/messages with autocannon (--senders connections at --rate each). */
 async function cannon(
@@ -24,7 +32,7 @@ async function cannon(
       // Stamped when the request is built, on the clock the receiving workers share.
       setupRequest: (req: autocannon.Request) => ({
         ...req,
-        body: JSON.stringify({ text: `t=${now().toFixed(3)}${padding}`, from: 'sim-publisher' }),
+        body: JSON.stringify({ text: `t=${nowMs().toFixed(3)}${padding}`, from: 'sim-publisher' }),
       }),
       onResponse: (status: number, body: string) => {
         if (status !== 200) return;
@@ -64,11 +72,10 @@ export const publish: Scenario = {
     const { failed } = await connectAndSettle(env, 0, options.clients);
     env.phase('running');
     const acked: Record<string, number[]> = {};
-    const start = now();
-    env.swarm.measuring = true;
-    const { http, unreadable: bad } = await cannon(env, acked);
-    env.swarm.measuring = false;
-    const trafficSeconds = (now() - start) / 1000;
+    const {
+      seconds: trafficSeconds,
+      value: { http, unreadable: bad },
+    } = await measure(env, () => cannon(env, acked));
     env.phase('draining');
     await drainAll(env);
     for (const seqs of Object.values(acked)) seqs.sort((a, b) => a - b);
@@ -88,6 +95,7 @@ export const publish: Scenario = {
       ...collected,
       trafficSeconds,
       rules: TRACK_RULES.filter((r) => r !== 'sender-included'),
+      fullyVerified: true,
       warnings: failed > 0 ? [`${failed} of ${options.clients} clients could not connect`] : [],
       notes: [
         `autocannon: ${options.senders} connections x ${options.rate} req/s into ${options.rooms} room(s) watched by ${options.clients} WebSocket clients`,

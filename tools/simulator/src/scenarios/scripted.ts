@@ -1,8 +1,8 @@
-import { now } from '../clock.js';
+import { nowMs } from '@roomcast/measure';
 import { verifyLogs } from '../verify/log-verifier.js';
 import { RULES, type Rule } from '../verify/violations.js';
 import type { ScriptParams } from '../wire.js';
-import { clientSpecs, collectAll, connectAll, drainAll, type Scenario, type ScenarioEnv } from './harness.js';
+import { clientSpecs, collectAll, connectAll, drainAll, measure, type Scenario, type ScenarioEnv } from './harness.js';
 
 /** The server's default MAX_ROOMS_PER_CONNECTION; scripts stay within it. */
 const MAX_ROOMS = 32;
@@ -24,19 +24,15 @@ export function scripted(kind: 'semantics' | 'churn'): Scenario {
       const others = kind === 'churn' ? 'churn' : 'listen';
       for (const s of specs) profiles[s.client] = s.client < options.senders ? 'chat' : others;
       env.phase('running');
-      const start = now();
       const params: ScriptParams = {
         seed: options.seed,
-        until: start + options.duration * 1000,
+        until: nowMs() + options.duration * 1000,
         rooms: env.rooms,
         maxRooms: Math.min(MAX_ROOMS, env.rooms.length),
         profiles,
         rate: options.rate,
       };
-      env.swarm.measuring = true;
-      await env.swarm.all({ type: 'script', params });
-      env.swarm.measuring = false;
-      const trafficSeconds = (now() - start) / 1000;
+      const { seconds: trafficSeconds } = await measure(env, () => env.swarm.all({ type: 'script', params }));
       env.phase('draining');
       await drainAll(env);
       env.phase('verifying');
@@ -61,6 +57,7 @@ export function scripted(kind: 'semantics' | 'churn'): Scenario {
         ...collected,
         trafficSeconds,
         rules: Object.keys(RULES) as Rule[],
+        fullyVerified: !collected.logOverflow,
         warnings,
         notes,
       };

@@ -1,13 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  clockTicksPerSecond,
-  machineBusyMicros,
+  machineMicros,
   parseMachineStat,
   parseStat,
-  parseVmRss,
+  parseStatmResident,
+  parseStatusKb,
   processCpuMicros,
+  processPeakRssBytes,
   processRssBytes,
+  systemConstants,
 } from './proc.js';
 
 describe('/proc parsing', () => {
@@ -20,15 +23,29 @@ describe('/proc parsing', () => {
     expect(() => parseStat('garbage')).toThrow(/stat/);
   });
 
-  it('reads VmRSS in bytes', () => {
+  it('reads VmRSS and VmHWM in bytes, and resident pages from statm', () => {
     const status = readFileSync('/proc/self/status', 'utf8');
-    const kb = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]);
-    expect(parseVmRss(status)).toBe(kb * 1024);
-    expect(() => parseVmRss('Name: x\n')).toThrow(/VmRSS/);
+    const kb = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1]);
+    expect(parseStatusKb(status, 'VmHWM')).toBe(kb * 1024);
+    expect(() => parseStatusKb('Name: x\n', 'VmRSS')).toThrow(/VmRSS/);
+    expect(parseStatmResident('1000 250 30 1 0 400 0\n')).toBe(250);
+    expect(() => parseStatmResident('x')).toThrow(/statm/);
   });
 
-  it('sees a live process use CPU and grow its RSS', () => {
-    expect(clockTicksPerSecond()).toBeGreaterThan(0);
+  it('takes clock ticks and page size from getconf, not from an assumption', () => {
+    const { clockTicks, pageSize } = systemConstants();
+    expect(clockTicks).toBe(Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })));
+    expect(pageSize).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' })));
+  });
+
+  it('agrees with the kernel: statm pages x page size is VmRSS, within what changed between two reads', () => {
+    const rss = processRssBytes(process.pid);
+    const vmRss = parseStatusKb(readFileSync(`/proc/${process.pid}/status`, 'utf8'), 'VmRSS');
+    expect(Math.abs(rss - vmRss)).toBeLessThan(2 * 2 ** 20);
+    expect(processPeakRssBytes(process.pid)).toBeGreaterThanOrEqual(Math.min(rss, vmRss));
+  });
+
+  it('sees a live process use CPU and grow its RSS and peak', () => {
     const cpu0 = processCpuMicros(process.pid);
     const rss0 = processRssBytes(process.pid);
     // Burn CPU until the kernel's tick counter moves, and touch 64 MiB so it becomes resident.
@@ -37,6 +54,7 @@ describe('/proc parsing', () => {
     const block = Buffer.alloc(64 * 2 ** 20, 1);
     expect(processCpuMicros(process.pid)).toBeGreaterThan(cpu0);
     expect(processRssBytes(process.pid) - rss0).toBeGreaterThan(32 * 2 ** 20);
+    expect(processPeakRssBytes(process.pid)).toBeGreaterThanOrEqual(processRssBytes(process.pid) - 2 ** 20);
     expect(block[block.length - 1]).toBe(1);
   });
 });
@@ -45,9 +63,8 @@ describe('/proc/stat machine totals', () => {
   it('sums busy ticks without idle and iowait, and reads the live machine', () => {
     const text = 'cpu  100 5 20 1000 7 1 2 3 50 0\ncpu0 50 2 10 500 3 0 1 1 25 0\n';
     expect(parseMachineStat(text)).toEqual({ busy: 131, total: 1138 });
-    const live = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
+    const live = machineMicros();
     expect(live.busy).toBeGreaterThan(0);
     expect(live.total).toBeGreaterThan(live.busy);
-    expect(machineBusyMicros()).toBeGreaterThan(0);
   });
 });

@@ -2,6 +2,7 @@ import { decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@r
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { RunningPeer } from './handshake.js';
+import { startUwsPeer } from './uws-peer.js';
 import { startWsPeer } from './ws-peer.js';
 
 /** A raw protocol v1 client that keeps every frame, validated by the protocol package. */
@@ -30,10 +31,14 @@ async function connect(port: number, name: string, room: string) {
   return { socket, frames, invalid, waitFor };
 }
 
-describe('ws peer speaks protocol v1', () => {
+// Both v1 peers keep the same semantics; the same test holds each to them.
+describe.each([
+  ['ws peer', startWsPeer],
+  ['uWebSockets.js peer', startUwsPeer],
+])('%s speaks protocol v1', (_label, start) => {
   let peer: RunningPeer;
   beforeAll(async () => {
-    peer = await startWsPeer({ port: 0 });
+    peer = await start({ port: 0 });
   });
   afterAll(() => peer.close());
 
@@ -79,6 +84,41 @@ describe('ws peer speaks protocol v1', () => {
     expect([...ada.invalid, ...bob.invalid, ...eve.invalid]).toEqual([]);
     ada.socket.close();
     eve.socket.close();
+  });
+
+  it('joins and leaves by frame: acks with members, presence to the others only, not_in_room after leaving', async () => {
+    const kim = await connect(peer.port, 'kim', 'j1');
+    const lee = await connect(peer.port, 'lee', 'j2');
+    kim.socket.send(encodeClientEvent('join', { room: 'j2' }, 1));
+    const joined = await kim.waitFor((f) => f.event === 'ack');
+    expect(joined.data).toMatchObject({ id: 1, result: { room: 'j2' } });
+    const names = (joined.data as { result: { members: { name: string }[] } }).result.members.map((u) => u.name);
+    expect(names.sort()).toEqual(['kim', 'lee']);
+    expect((await lee.waitFor((f) => f.event === 'user:joined')).data).toMatchObject({
+      room: 'j2',
+      user: { name: 'kim' },
+    });
+
+    kim.socket.send(encodeClientEvent('leave', { room: 'j2' }, 2));
+    expect((await kim.waitFor((f) => f.event === 'ack' && f.data.id === 2)).data).toEqual({
+      id: 2,
+      result: { room: 'j2' },
+    });
+    expect((await lee.waitFor((f) => f.event === 'user:left')).data).toMatchObject({
+      room: 'j2',
+      user: { name: 'kim' },
+    });
+    kim.socket.send(encodeClientEvent('leave', { room: 'j2' }, 3));
+    expect((await kim.waitFor((f) => f.event === 'error')).data).toMatchObject({ code: 'not_in_room', id: 3 });
+    kim.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    await kim.waitFor((f) => f.event === 'error' && f.data.code === 'binary_unsupported');
+
+    // The leaver heard none of its own presence; exactly one join and one leave reached lee.
+    expect(kim.frames.filter((f) => f.event === 'user:joined' || f.event === 'user:left')).toEqual([]);
+    expect(lee.frames.map((f) => f.event)).toEqual(['welcome', 'user:joined', 'user:left']);
+    expect([...kim.invalid, ...lee.invalid]).toEqual([]);
+    kim.socket.close();
+    lee.socket.close();
   });
 
   it('refuses a handshake whose room fails the schema', async () => {

@@ -1,0 +1,4 @@
+import { startUwsPeer } from '../peers/uws-peer.js';
+import { servePeer } from './serve-peer.js';
+
+await servePeer('uws-peer', startUwsPeer);
