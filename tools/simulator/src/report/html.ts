@@ -78,7 +78,7 @@ export function renderHtml(r: RunResult): string {
       : [];
   const figures = [
     row('scenario', r.scenario),
-    row('target', `${r.target.url}${r.target.selfStarted ? ' (started by the simulator)' : ''}`),
+    row('target', `${r.target.urls.join(' ')}${r.target.selfStarted ? ' (started by the simulator)' : ''}`),
     row('seed', String(r.seed)),
     row('started', r.startedAt),
     row('duration', `${(r.durationMs / 1000).toFixed(1)} s`),
