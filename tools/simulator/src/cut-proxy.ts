@@ -59,7 +59,7 @@ export async function startCutProxy(upstreamWsUrl: string): Promise<CutProxy> {
   const address = server.address();
   const local = typeof address === 'object' && address ? address.port : 0;
   const url = new URL(upstreamWsUrl);
-    url.hostname = '127.0.0.1';
+  url.hostname = '127.0.0.1';
   url.port = String(local);
   const cut = (pair: Pair) => {
     pairs.delete(pair);

@@ -5,9 +5,9 @@ export {
   OptionsError,
   resolveOptions,
   SCENARIOS,
-  targetUrls,
   type ScenarioName,
   type SimOptions,
+  targetUrls,
 } from './options.js';
 export { renderHtml } from './report/html.js';
 export { renderTable } from './report/table.js';

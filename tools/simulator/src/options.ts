@@ -174,9 +174,12 @@ export function resolveOptions(scenario: ScenarioName, given: Partial<SimOptions
   if (opts.drops !== undefined && scenario !== 'drops') throw new OptionsError('--drops applies to the drops scenario');
   if (opts.killNode !== undefined) {
     if (scenario !== 'drops') throw new OptionsError('--kill-node applies to the drops scenario');
-    if (urls.length < 2) throw new OptionsError('--kill-node needs two or more --url: its clients resume on the others');
+    if (urls.length < 2)
+      throw new OptionsError('--kill-node needs two or more --url: its clients resume on the others');
     if (!Number.isInteger(opts.killNode) || opts.killNode <= 1) {
-      throw new OptionsError(`--kill-node must be the PID of the process serving the first --url, got ${opts.killNode}`);
+      throw new OptionsError(
+        `--kill-node must be the PID of the process serving the first --url, got ${opts.killNode}`,
+      );
     }
   }
   return opts;

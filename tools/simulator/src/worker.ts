@@ -50,7 +50,10 @@ async function resume(lost: Session): Promise<void> {
       ctx.resume.failedAttempts++;
       node = (node + 1) % nodes;
       if (nowMs() > deadline) {
-        ctx.violations.add('resume-recovered', `${next.label} could not reconnect within ${ctx.init.replyTimeoutMs * 4} ms`);
+        ctx.violations.add(
+          'resume-recovered',
+          `${next.label} could not reconnect within ${ctx.init.replyTimeoutMs * 4} ms`,
+        );
         return;
       }
     }
@@ -97,11 +100,7 @@ async function load(senders: number[], rate: number, until: number): Promise<voi
 }
 
 async function script(params: ScriptParams): Promise<void> {
-  await Promise.all(
-    [...current.values()].map((first) =>
-      runActor(ctx, first, params, adopt),
-    ),
-  );
+  await Promise.all([...current.values()].map((first) => runActor(ctx, first, params, adopt)));
 }
 
 /** Waits until every request has its reply and no frame has arrived for `quietMs`. */

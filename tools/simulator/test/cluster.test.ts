@@ -45,13 +45,14 @@ async function startNode(bus: MemoryBus, config: Record<string, number> = {}): P
 const failing = (r: Awaited<ReturnType<typeof runScenario>>) => r.checks.filter((c) => !c.ok);
 
 describe('several --url: two nodes on one MemoryBus', () => {
-  it('semantics holds across the nodes, with clients on both', async () => {
+  it.each(['semantics', 'churn'] as const)('%s holds across the nodes, with clients on both', async (scenario) => {
     const bus = new MemoryBus();
     const [a, b] = [await startNode(bus), await startNode(bus)] as [Node, Node];
-    const r = await runScenario('semantics', {
+    const r = await runScenario(scenario, {
       url: [a.url, b.url],
       clients: 12,
       rooms: 3,
+      ...(scenario === 'churn' ? { senders: 6 } : {}),
       rate: 6,
       duration: 1.5,
       seed: 11,

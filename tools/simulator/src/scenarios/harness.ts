@@ -1,6 +1,6 @@
 import { type DriverLoad, type Histogram, mergeHistograms } from '@roomcast/measure';
-import type { ScenarioName, SimOptions } from '../options.js';
 import type { CutProxy } from '../cut-proxy.js';
+import type { ScenarioName, SimOptions } from '../options.js';
 import type { CapacityStep, DropsFigures, HttpFigures } from '../result.js';
 import type { Swarm } from '../swarm.js';
 import { type Target, TargetError } from '../target.js';
@@ -8,10 +8,10 @@ import type { Rule } from '../verify/violations.js';
 import { Violations } from '../verify/violations.js';
 import type {
   ClientSpec,
-  Mode,
   ConnectResult,
   Counters,
   DrainReport,
+  Mode,
   ResumeFigures,
   SessionLog,
   WorkerReport,

@@ -1,5 +1,5 @@
-import { nowMs } from '@roomcast/measure';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nowMs } from '@roomcast/measure';
 import { NODE_PROPAGATION_MS, verifyLogs } from '../verify/log-verifier.js';
 import { RULES, type Rule } from '../verify/violations.js';
 import type { ScriptParams } from '../wire.js';
