@@ -89,6 +89,8 @@ const program = new Command('pnpm bench')
   .option('--quiet', 'no progress on stderr', false)
   .showHelpAfterError();
 
+// Usage errors exit 2, like the simulator's; --help and --version exit 0.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 program.parse();
 const flags = program.opts<
   BenchOptions & { json: boolean; write?: string | true; html?: string | true; quiet: boolean }

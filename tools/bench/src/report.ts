@@ -140,6 +140,7 @@ export function stormRows(report: BenchReport): { headers: Row; rows: Row[] } | 
     'welcome p50 ms',
     'welcome p99 ms',
     'peak RSS MiB',
+    'peak - before MiB',
   ];
   const rows = ran.map((s) => {
     const t = s.storm as NonNullable<TargetSummary['storm']>;

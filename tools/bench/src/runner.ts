@@ -114,7 +114,8 @@ function warningsFor(r: RoundResult): string[] {
 
 function onceWarnings(s: TargetSummary): string[] {
   const out: string[] = [];
-  if (s.ceiling?.limitedBy === 'driver') out.push(`${s.label}, ceiling: ${s.ceiling.verdict}`);
+  if (s.ceiling?.limitedBy === 'driver' || s.ceiling?.limitedBy === 'machine')
+    out.push(`${s.label}, ceiling: ${s.ceiling.verdict}`);
   if (s.storm && s.storm.failed > 0) {
     out.push(
       `${s.label}, storm: ${s.storm.failed} of ${s.storm.clients} clients got no welcome (${s.storm.firstError})`,

@@ -48,7 +48,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 /** Starts a target on a free loopback port and waits until it accepts connections. */
-export async function startServer(target: Target, readyTimeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServer(target: Target, readyTimeoutMs = 60_000): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, nodeArgsFor(target.entry()), {
     env: { ...process.env, ...target.env, PORT: String(port), HOST: '127.0.0.1' },
@@ -85,8 +85,9 @@ export async function startServer(target: Target, readyTimeoutMs = 20_000): Prom
   const deadline = Date.now() + readyTimeoutMs;
   while (!(await accepts(port))) {
     if (exited || Date.now() > deadline) {
+      const why = exited ? `it exited with code ${child.exitCode}` : `nothing listened within ${readyTimeoutMs} ms`;
       await server.stop();
-      throw new Error(`${target.label} did not start on port ${port}:\n${server.output()}`);
+      throw new Error(`${target.label} did not start on port ${port} (${why}):\n${server.output()}`);
     }
     await sleep(50);
   }

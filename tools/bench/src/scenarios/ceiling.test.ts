@@ -51,6 +51,18 @@ describe('the ceiling search judges each step', () => {
     expect(driver).toMatchObject({ ceilingPerSecond: 10_000, limitedBy: 'driver' });
     expect(driver.verdict).toMatch(/^the driver ran out, not Roomcast/);
     expect(ceilingVerdict('x', [step(), step()], { p99LimitMs: 50 })).toMatchObject({ limitedBy: 'not reached' });
+    // The server barely busy while other processes took most of a core: the machine was the limit.
+    const starved = ceilingVerdict(
+      'uWS peer',
+      [step(), step({ p99Ms: 300, serverCpuShare: 0.1, otherCpuShare: 1.6 })],
+      {
+        p99LimitMs: 50,
+      },
+    );
+    expect(starved).toMatchObject({ ceilingPerSecond: 10_000, limitedBy: 'machine' });
+    expect(starved.verdict).toMatch(
+      /^the machine ran out, not uWS peer: .*other processes used 160% of a core while uWS peer used 10%/,
+    );
     expect(ceilingVerdict('x', [step({ p99Ms: 80 })], { p99LimitMs: 50 })).toMatchObject({
       ceilingPerSecond: 0,
       limitedBy: 'server',

@@ -35,7 +35,15 @@ export interface CeilingStep {
   failure?: string;
 }
 
-export type CeilingLimit = 'server' | 'driver' | 'not reached';
+/**
+ * Who ran out at the first failing step: the driver when it saturated; the machine when the
+ * server was not even using half a core while other processes used more than half of one (the
+ * server was starved, not full); else the server.
+ */
+export type CeilingLimit = 'server' | 'driver' | 'machine' | 'not reached';
+
+/** Other processes' CPU (share of one core) above which a failing step is the machine's, if the server was not busy. */
+export const NOISY_MACHINE = 0.5;
 
 export interface CeilingResult {
   clients: number;
@@ -83,17 +91,28 @@ export function ceilingVerdict(
   const held = steps.filter((s) => s.passed);
   const ceilingPerSecond = held.at(-1)?.deliveriesPerSecond ?? 0;
   const failed = steps.find((s) => !s.passed);
-  const limitedBy: CeilingLimit = !failed ? 'not reached' : failed.driverSaturated ? 'driver' : 'server';
+  const limitedBy: CeilingLimit = !failed
+    ? 'not reached'
+    : failed.driverSaturated
+      ? 'driver'
+      : failed.serverCpuShare < 0.5 && failed.otherCpuShare > NOISY_MACHINE
+        ? 'machine'
+        : 'server';
+  const starved = failed
+    ? `other processes used ${Math.round(failed.otherCpuShare * 100)}% of a core while ${label} used ${Math.round(failed.serverCpuShare * 100)}%`
+    : '';
   const at = `${Math.round(ceilingPerSecond)} deliveries/s with p99 under ${o.p99LimitMs} ms`;
   const first = steps[0];
   const verdict =
     held.length === 0 && first
-      ? `no step held: ${label} failed the first step (${Math.round(first.offeredPerSecond)}/s offered: ${first.failure})${limitedBy === 'driver' ? '; the driver saturated, so this says nothing about the server' : ''}; lower --ceiling-start`
-      : limitedBy === 'server'
-        ? `${label} ran out: ${at}; the next step failed (${failed?.failure}) while the driver had room`
-        : limitedBy === 'driver'
-          ? `the driver ran out, not ${label}: ${at} is a floor for ${label}, not its ceiling (${failed?.failure})`
-          : `no step failed: ${label} sustained ${at} at the largest step tried; raise --ceiling-steps to go further`;
+      ? `no step held: ${label} failed the first step (${Math.round(first.offeredPerSecond)}/s offered: ${first.failure})${limitedBy === 'driver' ? '; the driver saturated, so this says nothing about the server' : limitedBy === 'machine' ? `; ${starved}: the machine, not the server, ran out` : ''}; lower --ceiling-start`
+      : limitedBy === 'machine'
+        ? `the machine ran out, not ${label}: ${at} is a floor for ${label} (${failed?.failure}; ${starved})`
+        : limitedBy === 'server'
+          ? `${label} ran out: ${at}; the next step failed (${failed?.failure}) while the driver had room`
+          : limitedBy === 'driver'
+            ? `the driver ran out, not ${label}: ${at} is a floor for ${label}, not its ceiling (${failed?.failure})`
+            : `no step failed: ${label} sustained ${at} at the largest step tried; raise --ceiling-steps to go further`;
   return { ceilingPerSecond, limitedBy, verdict };
 }
 
