@@ -90,6 +90,15 @@ export function renderHtml(r: RunResult): string {
     row('sent / acked', `${r.traffic.sent} / ${r.traffic.acked}`),
     row('delivered', `${r.traffic.delivered} (${r.traffic.deliveriesPerSec}/s)`),
     row('latency p50 / p90 / p99 / p99.9 / max', l ? `${l.p50} / ${l.p90} / ${l.p99} / ${l.p999} / ${l.max} ms` : '-'),
+    ...(r.drops
+      ? [
+          row(
+            'drops',
+            `${r.drops.cuts} cut${r.drops.nodeKilled ? ' (node 1 killed)' : ''}, ${r.drops.resumed} of ${r.drops.drops} resumed, longest gap ${r.drops.maxGapMs} ms`,
+          ),
+          row('delivery ratio', `${r.drops.deliveryRatio}% (${r.drops.received} of ${r.drops.expected})`),
+        ]
+      : []),
     row(
       'generator',
       `${r.generator.workers} workers, CPU ${r.generator.cpuPercent}%, busiest event loop ${Math.round(r.generator.eluMax * 100)}%`,
