@@ -102,7 +102,7 @@ export class Session {
         } else {
           ctx.counters.connectFailures++;
           // A resume may knock on a node that just died; the worker tries another and counts it.
-          if (!this.resume) ctx.violations.add('requests-accepted', `${this.label} could not connect: ${why}`);
+          if (!this.resuming) ctx.violations.add('requests-accepted', `${this.label} could not connect: ${why}`);
           ws.terminate();
         }
         resolve(ok);
