@@ -22,18 +22,16 @@ describe('the HTML report on a phone (Chromium, 390 x 844)', { timeout: 120_000 
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     try {
       await page.setContent(renderHtml(result));
-      const fit = await page.evaluate(() => {
-        const svg = document.querySelector('svg');
-        const box = svg?.getBoundingClientRect();
+      // Evaluated in the page (a string, so this Node-typed file needs no DOM types).
+      const fit = (await page.evaluate(`(() => {
+        const box = document.querySelector('svg').getBoundingClientRect();
         return {
           page: document.documentElement.scrollWidth,
-          svgWidth: box?.width ?? 0,
-          svgHeight: box?.height ?? 0,
-          ticks: [...document.querySelectorAll('svg text')]
-            .map((t) => t.textContent ?? '')
-            .filter((t) => t.endsWith(' ms')),
+          svgWidth: box.width,
+          svgHeight: box.height,
+          ticks: [...document.querySelectorAll('svg text')].map((t) => t.textContent).filter((t) => t.endsWith(' ms')),
         };
-      });
+      })()`)) as { page: number; svgWidth: number; svgHeight: number; ticks: string[] };
       // The page never scrolls sideways; the plot fills the width and keeps its 720:320 shape.
       expect(fit.page).toBeLessThanOrEqual(390);
       expect(fit.svgWidth).toBeGreaterThan(330);
