@@ -3,6 +3,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Adapter } from './adapters/adapter.js';
 import { MemoryAdapter, MemoryBus } from './adapters/memory/index.js';
+import { redisAdapterFromConfig } from './adapters/redis/index.js';
 import { type Config, defaultConfig } from './config.js';
 import { healthRoutes } from './http/health.js';
 import { metricsRoutes } from './http/metrics.js';
@@ -37,7 +38,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? false });
-  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? defaultAdapter(config) });
+  await app.register(hubPlugin, { config, metrics, adapter: options.adapter ?? defaultAdapter(config, app.log) });
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {
@@ -63,7 +64,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   return app;
 }
 
-function defaultAdapter(config: Config): Adapter {
+/** `REDIS_URL` picks the Redis adapter (many nodes as one); without it, one node in memory. */
+function defaultAdapter(config: Config, log: FastifyBaseLogger): Adapter {
+  if (config.REDIS_URL) return redisAdapterFromConfig(config, log);
   return new MemoryAdapter(
     new MemoryBus({ historySize: config.HISTORY_SIZE, historyMaxBytes: config.HISTORY_MAX_BYTES }),
   );

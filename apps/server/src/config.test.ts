@@ -24,3 +24,16 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('Redis configuration', () => {
+  it('is off by default, with the documented prefix and node ttl', () => {
+    expect(defaultConfig.REDIS_URL).toBeUndefined();
+    expect(defaultConfig).toMatchObject({ REDIS_PREFIX: 'roomcast:', NODE_TTL_MS: 10000 });
+  });
+
+  it('takes a redis:// or rediss:// URL and rejects anything else', () => {
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ REDIS_URL: 'rediss://cache:6380' }).REDIS_URL).toBe('rediss://cache:6380');
+    expect(() => loadConfig({ REDIS_URL: '127.0.0.1:6379' })).toThrow('REDIS_URL="127.0.0.1:6379"');
+  });
+});

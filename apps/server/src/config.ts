@@ -23,6 +23,19 @@ export const Config = Type.Object({
     1024 * 1024 * 1024,
     'Unsent bytes queued for one connection before it is closed as a slow consumer (4001)',
   ),
+  REDIS_URL: Type.Optional(
+    Type.String({
+      pattern: '^rediss?://',
+      description: 'Redis to run several nodes as one (redis://host:6379); unset: one node, in memory',
+    }),
+  ),
+  REDIS_PREFIX: Type.String({ default: 'roomcast:', description: 'Prefix of every Redis key and channel' }),
+  NODE_TTL_MS: Int(
+    10000,
+    300,
+    600_000,
+    'Redis: a node silent this long is dead; its members are announced gone within 1.2x this',
+  ),
   HEARTBEAT_MS: Int(30000, 0, 3_600_000, 'Ping interval; a peer that misses a whole interval is dropped (0 disables)'),
   HISTORY_SIZE: Int(1000, 0, 1_000_000, 'Messages kept per room for resume and `join` with `since`'),
   HISTORY_MAX_BYTES: Int(

@@ -56,7 +56,8 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
       expect(storm.welcomeMs.count, s.target).toBe(40);
       expect(storm.peakRssBytes, s.target).toBeGreaterThanOrEqual(storm.rssBeforeBytes);
     }
-    expect(report.rounds).toHaveLength(4);
+    // One round of each target (--rounds 1).
+    expect(report.rounds.map((r) => r.target).sort()).toEqual(['roomcast', 'socket.io', 'uws', 'ws']);
     for (const r of report.rounds) {
       const { fanout, idle } = r;
       if (!fanout || !idle) throw new Error(`${r.target}: round without fanout or idle`);

@@ -114,7 +114,14 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
     const result = JSON.parse(stdout);
     expect(result.ok).toBe(true);
     expect(result.target.selfStarted).toBe(true);
-    expect(result.target.serverEnv.RATE_LIMIT_PER_SEC).toBeDefined();
+    // Limits raised for 8 clients at the semantics scenario's default rate (4/s).
+    expect(result.target.serverEnv).toEqual({
+      RATE_LIMIT_PER_SEC: '50',
+      RATE_LIMIT_BURST: '100',
+      MAX_CONNECTIONS: '10000',
+      MAX_ROOMS_PER_CONNECTION: '32',
+      LOG_LEVEL: 'warn',
+    });
     expect(result.server.cpuMs).toBeGreaterThanOrEqual(0);
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('<svg');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Rule, runScenario } from '../src/index.js';
+import { RULES, type Rule, runScenario } from '../src/index.js';
 import { type Fault, startFaultProxy } from '../src/testing/index.js';
 import { startRealServer } from './real-server.js';
 
@@ -103,6 +103,7 @@ describe.concurrent('the simulator catches broken servers', () => {
         duration: 1,
         workers: 1,
       });
+      expect(r.checks).toHaveLength(Object.keys(RULES).length);
       expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     } finally {
       await proxy.close();

@@ -25,12 +25,29 @@ describe('HTTP API', () => {
     const res = await fetch(`${server.http}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', adapter: 'memory', connections: 1 });
+    const health = (await (await fetch(`${server.http}/healthz`)).json()) as { node: string };
+    expect(health.node).toBe(server.app.hub.adapter.node);
+  });
+
+  it('GET /readyz says ready when the adapter is (the in-memory one always is)', async () => {
+    const res = await fetch(`${server.http}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory' });
+  });
+
+  it('keeps validation errors as 400 next to the unavailable handler', async () => {
+    const res = await post('/rooms/a/messages', { text: '' });
+    expect(res.status).toBe(400);
   });
 
   it('GET /rooms lists rooms with member counts; GET /rooms/:room/members lists members', async () => {
     const ann = await TestClient.join(server.ws, 'ann', 'a');
     clients.push(ann, await TestClient.join(server.ws, 'bob', 'a'), await TestClient.join(server.ws, 'cat', 'b'));
-    const { rooms } = (await (await fetch(`${server.http}/rooms`)).json()) as { rooms: unknown[] };
+    const { rooms, scope } = (await (await fetch(`${server.http}/rooms`)).json()) as {
+      rooms: unknown[];
+      scope: string;
+    };
+    expect(scope).toBe('node');
     expect(rooms).toEqual(
       expect.arrayContaining([
         { room: 'a', members: 2 },
@@ -55,7 +72,7 @@ describe('HTTP API', () => {
     await ann.next('message');
     const res = await post('/rooms/news/messages', { text: 'from the backend', from: 'ops' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ room: 'news', seq: 2, recipients: 2 });
+    expect(await res.json()).toEqual({ room: 'news', seq: 2, recipients: 2, scope: 'cluster' });
     for (const c of [ann, bob]) {
       await c.until(() => c.frames.some((f) => f.event === 'message' && f.data.seq === 2), 'the published message');
       const published = c.frames.find((f) => f.event === 'message' && f.data.seq === 2);
@@ -94,6 +111,7 @@ describe('HTTP API', () => {
       room: 'empty',
       seq: 1,
       recipients: 0,
+      scope: 'cluster',
     });
   });
 

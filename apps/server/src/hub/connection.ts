@@ -19,7 +19,7 @@ export interface ConnectionLimits {
   rateBurst: number;
 }
 
-/** A frame held back from a socket, and the member it announces joining, if it does. */
+/** A room broadcast held back while the room's join is answered, and the member it announces joining. */
 interface Held {
   frame: string | Buffer;
   joined?: string;
@@ -27,7 +27,11 @@ interface Held {
 
 let serials = 0;
 
-/** One client socket: its identity, rooms, outbound backpressure and inbound rate limit. */
+/**
+ * One client socket: its identity, rooms, outbound backpressure and inbound rate limit.
+ * Its first frame is its welcome, whatever else is ready sooner: until `welcome()`, every frame
+ * for it (replies, errors, broadcasts) is held, in order, and counted against its buffer limit.
+ */
 export class Connection {
   /** Who speaks on this connection; `clientId` is the connection, `id` the user. */
   member: Member;
@@ -38,12 +42,12 @@ export class Connection {
   /** The resume token the welcome handed out; rotated on every welcome. */
   resumeToken: string | undefined;
   readonly rooms = new Set<string>();
-  /** Everything written before the welcome waits here: nothing may precede it. */
-  private early: Held[] | undefined = [];
-  /** Per room, frames held while the room's join is being answered (or its history replayed). */
-  private holds: Map<string, Held[]> | undefined;
   readonly limiter: RateLimiter;
-  alive = true;
+  /** Frames waiting for the welcome; undefined once it is sent. */
+  private held: (string | Buffer)[] | undefined = [];
+  private heldBytes = 0;
+  /** Per room, broadcasts held while the room's join is answered (and its history replayed). */
+  private holds: Map<string, Held[]> | undefined;
   /** Set once the socket closed and the hub let go of it. */
   closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
@@ -59,6 +63,11 @@ export class Connection {
     this.member = { id, name, clientId: id };
     this.user = { id, name };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
+    // A connection closed before its welcome never gets what was held for it.
+    socket.once('close', () => {
+      if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
+      this.held = undefined;
+    });
   }
 
   get id(): string {
@@ -75,16 +84,17 @@ export class Connection {
     this.user = member.clientId === member.id ? { id: member.id, name: member.name } : member;
   }
 
-  get welcomed(): boolean {
-    return this.early === undefined;
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Writes the welcome, then whatever was held behind it. */
+  /** Sends the welcome, then everything held for it. */
   welcome(frame: string): void {
-    const early = this.early ?? [];
-    this.early = undefined;
+    const held = this.held ?? [];
+    this.held = undefined;
+    this.heldBytes = 0;
     this.send(frame);
-    for (const held of early) this.write(held.frame);
+    for (const f of held) this.write(f);
   }
 
   /** Holds a room's broadcasts while its join is answered; `release` lets them through. */
@@ -94,7 +104,7 @@ export class Connection {
   }
 
   /**
-   * Writes `first` (a replayed history) and then what was held for the room, dropping
+   * Writes `first` (a replayed history), then what was held for the room, dropping
    * `user:joined` of members the joiner's snapshot already lists.
    */
   release(room: string, first: (string | Buffer)[] = [], listed?: Set<string>): void {
@@ -114,9 +124,6 @@ export class Connection {
     }
     return this.write(frame);
   }
-  get open(): boolean {
-    return this.socket.readyState === this.socket.OPEN;
-  }
 
   /** Sends one frame and counts it. */
   send(frame: string | Buffer): boolean {
@@ -130,18 +137,19 @@ export class Connection {
    * A reader that lets its buffer grow past the limit is cut off, not waited for.
    */
   write(frame: string | Buffer): boolean {
-    if (this.early) {
-      this.early.push({ frame });
-      return true;
-    }
     if (!this.open) {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;
     }
-    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    if (this.socket.bufferedAmount + this.heldBytes > this.limits.maxBufferedBytes) {
       this.metrics.dropped.inc({ reason: 'slow_consumer' });
       this.close('slow_consumer');
       return false;
+    }
+    if (this.held) {
+      this.held.push(frame);
+      this.heldBytes += Buffer.byteLength(frame);
+      return true;
     }
     this.socket.send(frame, { binary: false });
     return true;
@@ -152,19 +160,14 @@ export class Connection {
     this.send(encodeServerEvent('error', protocolError(code, message, id)));
   }
 
-  close(reason: CloseReason, detail?: string): void {
+  /** Closes with the reason's code; a peer that has not finished the handshake after `handshakeMs` is cut off. */
+  close(reason: CloseReason, detail?: string, handshakeMs = CLOSE_HANDSHAKE_MS): void {
     const { code, meaning } = CLOSE_CODES[reason];
     if (this.socket.readyState !== this.socket.OPEN) return;
     this.closedBy = reason;
     // Close reasons are limited to 123 bytes by RFC 6455.
     this.socket.close(code, (detail ?? meaning).slice(0, 120));
-    // A peer that does not finish the close handshake (a slow reader never will) is cut off.
-    setTimeout(() => this.socket.terminate(), CLOSE_HANDSHAKE_MS).unref();
-  }
-
-  /** Drops the socket without a close handshake: for peers that no longer answer. */
-  terminate(reason: CloseReason): void {
-    this.closedBy = reason;
-    this.socket.terminate();
+    // A slow reader never finishes the handshake, a dead peer cannot: neither is waited for long.
+    setTimeout(() => this.socket.terminate(), handshakeMs).unref();
   }
 }

@@ -4,6 +4,7 @@ import type { Adapter } from '../adapters/adapter.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { Hub } from './hub.js';
+import { startLiveness } from './liveness.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,7 +20,7 @@ export interface HubPluginOptions {
   metrics: Metrics;
 }
 
-/** Owns the hub, its adapter and the heartbeat timer; closes all three when the app closes. */
+/** Owns the hub, its adapter and the heartbeat; stops all three when the app closes. */
 export const hubPlugin = fp<HubPluginOptions>(
   async (app: FastifyInstance, { config, adapter, metrics }) => {
     const hub = new Hub(adapter, metrics, {
@@ -33,23 +34,10 @@ export const hubPlugin = fp<HubPluginOptions>(
     app.decorate('roomcastConfig', config);
     app.decorate('metrics', metrics);
 
-    // A peer that has not answered the previous ping within a whole interval is dead: drop it.
-    const heartbeat =
-      config.HEARTBEAT_MS > 0
-        ? setInterval(() => {
-            for (const conn of hub.connections.values()) {
-              if (!conn.alive) {
-                conn.terminate('heartbeat_timeout');
-                continue;
-              }
-              conn.alive = false;
-              conn.socket.ping();
-            }
-          }, config.HEARTBEAT_MS).unref()
-        : undefined;
+    const stopLiveness = startLiveness(hub, config.HEARTBEAT_MS);
 
     app.addHook('onClose', async () => {
-      clearInterval(heartbeat);
+      stopLiveness();
       hub.close();
       await adapter.close();
     });

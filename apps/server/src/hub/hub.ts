@@ -69,7 +69,7 @@ export class Hub implements AdapterSink {
     if (conn.closed) return;
     // The same client resuming while its old socket still looks open here: the new one wins.
     const old = this.conns.get(conn.id);
-    if (old && old !== conn) old.terminate('going_away');
+    if (old && old !== conn) old.close('going_away', undefined, 0);
     this.conns.set(conn.id, conn);
     this.metrics.connections.set(this.conns.size);
   }

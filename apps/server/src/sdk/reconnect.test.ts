@@ -2,19 +2,43 @@ import { type ClientOptions, createClient, type RoomcastClient } from '@roomcast
 import { next, record } from '@roomcast/client/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { TcpRelay } from '../testing/tcp-relay.js';
 import { memberNames, startServer, type TestServer } from './server.js';
 
 const servers: TestServer[] = [];
 const clients: RoomcastClient[] = [];
+const relays: TcpRelay[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const server of servers.splice(0)) await server.app.close();
+  for (const relay of relays.splice(0)) await relay.close();
 });
 
-async function server(port = 0): Promise<TestServer> {
-  const s = await startServer({}, port);
+async function server(): Promise<TestServer> {
+  const s = await startServer();
   servers.push(s);
+  return s;
+}
+
+/** A server behind a relay that keeps its port across restarts (see TcpRelay). */
+async function restartable(): Promise<{ relay: TcpRelay; s: TestServer }> {
+  const relay = await TcpRelay.start();
+  relays.push(relay);
+  const s = await server();
+  relay.point(s.port);
+  return { relay, s };
+}
+
+/** Stops the server behind the relay; the relay refuses connections until `restart`. */
+async function down(relay: TcpRelay, s: TestServer): Promise<void> {
+  relay.point(undefined);
+  await stop(s);
+}
+
+async function restart(relay: TcpRelay): Promise<TestServer> {
+  const s = await server();
+  relay.point(s.port);
   return s;
 }
 
@@ -65,15 +89,15 @@ describe('reconnect', () => {
   });
 
   it('reconnects when the server restarts (1001) and sends the calls queued meanwhile', async () => {
-    const s = await server();
-    const ada = client(s.url, { name: 'ada', room: 'r1' });
+    const { relay, s } = await restartable();
+    const ada = client(relay.url, { name: 'ada', room: 'r1' });
     await ada.ready();
     const reconnecting = next(ada, 'state', (c) => c.state === 'reconnecting');
-    await stop(s);
+    await down(relay, s);
     expect((await reconnecting).code).toBe(1001);
 
     const queued = ada.send('r1', 'sent while offline');
-    const restarted = await server(s.port);
+    const restarted = await restart(relay);
     const seen = next(ada, 'message');
     const ack = await queued;
     expect(ack).toEqual({ room: 'r1', seq: 1 });
@@ -82,25 +106,25 @@ describe('reconnect', () => {
   });
 
   it('fails fast while offline when told to, and bounds the queue otherwise', async () => {
-    const s = await server();
-    const fast = client(s.url, { offline: 'fail' });
-    const queued = client(s.url, { maxQueued: 2, timeoutMs: 60_000 });
+    const { relay, s } = await restartable();
+    const fast = client(relay.url, { offline: 'fail' });
+    const queued = client(relay.url, { maxQueued: 2, timeoutMs: 60_000 });
     await Promise.all([fast.ready(), queued.ready()]);
-    await stop(s);
+    await down(relay, s);
     await expect.poll(() => fast.state).toBe('reconnecting');
     await expect.poll(() => queued.state).toBe('reconnecting');
 
     await expect(fast.send('lobby', 'hi')).rejects.toMatchObject({ code: 'offline' });
     const waiting = [queued.send('lobby', 'one'), queued.send('lobby', 'two')];
     await expect(queued.send('lobby', 'three')).rejects.toMatchObject({ code: 'queue_full' });
-    await server(s.port);
+    await restart(relay);
     const acks = await Promise.all(waiting);
     expect(acks.map((a) => a.seq)).toEqual([1, 2]);
   });
 
   it('gives up after the configured attempts when the server is gone for good', async () => {
-    const s = await server();
-    const ada = client(s.url, {
+    const { relay, s } = await restartable();
+    const ada = client(relay.url, {
       room: 'r1',
       timeoutMs: 60_000,
       reconnect: { initialDelayMs: 10, maxDelayMs: 40, jitter: 0, maxAttempts: 3 },
@@ -108,7 +132,7 @@ describe('reconnect', () => {
     await ada.ready();
     const states = record(ada, 'state');
     const closed = next(ada, 'state', (c) => c.state === 'closed');
-    await stop(s);
+    await down(relay, s);
     const pending = ada.send('r1', 'nobody hears this');
     const ready = ada.ready();
 
@@ -127,7 +151,7 @@ describe('reconnect', () => {
     expect(ada.rooms()).toEqual(['r1']);
 
     // connect() starts over once the server is back, rooms included.
-    const back = await server(s.port);
+    const back = await restart(relay);
     ada.connect();
     await ada.ready();
     expect(await memberNames(back, 'r1')).toHaveLength(1);
@@ -141,8 +165,10 @@ describe('reconnect', () => {
     for (const conn of s.app.hub.connections.values()) conn.close('policy_violation', 'go away');
     const change = await closed;
     expect(change).toMatchObject({ previous: 'open', code: 1008, reason: 'go away' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(s.app.hub.connections.size).toBe(0);
+    // Closed is final: no reconnect is pending, calls are refused at once.
+    expect(ada.state).toBe('closed');
+    await expect(ada.send('lobby', 'anyone?')).rejects.toMatchObject({ code: 'closed' });
+    await expect.poll(() => s.app.hub.connections.size).toBe(0);
   });
 
   it('leaves a room the server put it in unasked after a reconnect', async () => {

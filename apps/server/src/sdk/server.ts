@@ -9,14 +9,14 @@ export interface TestServer {
   http: string;
 }
 
-/** A real Roomcast server for the SDK tests on a free port (or the given one, to restart "the same" server). */
-export async function startServer(config: Partial<Config> = {}, port = 0): Promise<TestServer> {
+/** A real Roomcast server for the SDK tests on a free port (restarts go through a TcpRelay). */
+export async function startServer(config: Partial<Config> = {}): Promise<TestServer> {
   const app = await buildApp({
     config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0, ...config },
     logger: false,
     closeGraceMs: 200,
   });
-  await app.listen({ port, host: '127.0.0.1' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
   const bound = (app.server.address() as AddressInfo).port;
   return { app, port: bound, url: `ws://127.0.0.1:${bound}/ws`, http: `http://127.0.0.1:${bound}` };
 }

@@ -1,3 +1,6 @@
+import type { ClientRequestArgs } from 'node:http';
+import { connect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ServerEventMap, ServerEventName, ServerFrame } from '@roomcast/protocol';
 import { decodeServerFrameStrict, encodeClientEvent } from '@roomcast/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -21,9 +24,18 @@ export async function startServer(options: BuildAppOptions = {}): Promise<TestSe
 
 type Frame<K extends ServerEventName> = { event: K; data: ServerEventMap[K] };
 
+export interface ConnectOptions {
+  /** Frames (strings as text, Buffers as binary) written in the same TCP write as the upgrade request. */
+  early?: (string | Buffer)[];
+  /** Answer pings (the default); false plays a peer that has stopped responding. */
+  autoPong?: boolean;
+}
+
 /**
  * A real `ws` client that records every frame, validated against the protocol, so tests can
- * assert on exactly what arrived, in order, and that nothing else did.
+ * assert on exactly what arrived, in order, and that nothing else did. A frame that fails the
+ * protocol is a failure: every read (`next`, `until`, `sync`, `unread`, `drain`) throws once one
+ * has arrived, so "nothing else arrived" checks see invalid frames too.
  */
 export class TestClient {
   readonly frames: ServerFrame[] = [];
@@ -46,9 +58,18 @@ export class TestClient {
     });
   }
 
-  static async connect(url: string, query: Record<string, string> = {}): Promise<TestClient> {
+  static async connect(
+    url: string,
+    query: Record<string, string> = {},
+    { early = [], autoPong = true }: ConnectOptions = {},
+  ): Promise<TestClient> {
     const qs = new URLSearchParams(query).toString();
-    const client = new TestClient(new WebSocket(qs ? `${url}?${qs}` : url));
+    const client = new TestClient(
+      new WebSocket(qs ? `${url}?${qs}` : url, {
+        autoPong,
+        ...(early.length > 0 ? { createConnection: (opts: ClientRequestArgs) => withEarlyFrames(opts, early) } : {}),
+      }),
+    );
     await new Promise<void>((resolve, reject) => {
       client.socket.once('open', () => resolve());
       client.socket.once('error', reject);
@@ -70,6 +91,7 @@ export class TestClient {
   /** Waits until `predicate` holds over received frames, or fails after `timeoutMs`. */
   async until(predicate: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    this.assertValid();
     while (!predicate()) {
       const left = deadline - Date.now();
       if (left <= 0)
@@ -82,7 +104,12 @@ export class TestClient {
           resolve();
         });
       });
+      this.assertValid();
     }
+  }
+
+  private assertValid(): void {
+    if (this.invalid.length > 0) throw new Error(`invalid frame(s) arrived: ${this.invalid.join(' | ')}`);
   }
 
   /** The next unread frame, which must be `event`. */
@@ -95,6 +122,7 @@ export class TestClient {
 
   /** Frames not yet read by `next`. */
   unread(): ServerFrame[] {
+    this.assertValid();
     return this.frames.slice(this.cursor);
   }
 
@@ -147,4 +175,35 @@ export class TestClient {
       this.socket.close();
     });
   }
+}
+
+/**
+ * A TCP connection whose first write (the HTTP upgrade request) carries `frames` too, masked as
+ * a client must, so they reach the server in the same packet as the upgrade.
+ */
+function withEarlyFrames(opts: ClientRequestArgs, frames: (string | Buffer)[]): Duplex {
+  const socket = connect({ host: opts.host ?? '127.0.0.1', port: Number(opts.port) });
+  const write = socket.write.bind(socket) as (chunk: Uint8Array, cb?: WriteCallback) => boolean;
+  let first = true;
+  const patched = (chunk: string | Uint8Array, encoding?: BufferEncoding | WriteCallback, cb?: WriteCallback) => {
+    const done = typeof encoding === 'function' ? encoding : cb;
+    const bytes =
+      typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk;
+    if (!first) return write(bytes, done);
+    first = false;
+    return write(Buffer.concat([bytes, ...frames.map(maskedFrame)]), done);
+  };
+  socket.write = patched as typeof socket.write;
+  return socket;
+}
+type WriteCallback = (err?: Error | null) => void;
+
+/** One client-to-server frame (RFC 6455 §5.2), masked with a zero key: text for a string, else binary. */
+function maskedFrame(data: string | Buffer): Buffer {
+  const payload = typeof data === 'string' ? Buffer.from(data) : data;
+  const length =
+    payload.length < 126
+      ? Buffer.from([0x80 | payload.length])
+      : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  return Buffer.concat([Buffer.from([typeof data === 'string' ? 0x81 : 0x82]), length, Buffer.alloc(4), payload]);
 }

@@ -43,18 +43,20 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     const conn = new Connection(socket, newId(), arrival.name ?? guestName(), limits, metrics);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
-    // behind a `join` must see the join done, and nothing may precede the welcome.
-    // A connection that cannot be welcomed (its adapter failed) is told to retry later.
+    // behind a `join` must see the join done. (Nothing is written before the welcome either way:
+    // the connection holds its frames until then.) A connection that cannot be welcomed (its
+    // adapter failed) is told to retry later.
     let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS).catch((err) => {
       app.log.error({ err, clientId: conn.id }, 'welcome failed');
       conn.close('internal_error');
     });
 
     socket.on('message', (raw: RawData, isBinary: boolean) => {
-      if (!conn.limiter.take()) {
+      const verdict = conn.limiter.take();
+      if (verdict !== 'ok') {
         metrics.dropped.inc({ reason: 'rate_limited' });
         // Each dropped frame still gets its one reply; a sender that keeps going is cut off.
-        if (conn.limiter.strikes > config.RATE_LIMIT_BURST) return conn.close('flood');
+        if (verdict === 'flood') return conn.close('flood');
         return conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
       }
       if (isBinary) return conn.sendError('binary_unsupported');
@@ -62,9 +64,6 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       queue = queue
         .then(() => handleFrame(conn, raw.toString()))
         .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
-    });
-    socket.on('pong', () => {
-      conn.alive = true;
     });
     socket.on('close', (code: number) => {
       metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
