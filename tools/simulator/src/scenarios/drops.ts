@@ -41,8 +41,17 @@ async function cutter(env: ScenarioEnv, until: number): Promise<{ cuts: number; 
     const wait = at - nowMs();
     if (wait > 0) await sleep(wait);
     const live = cutters.filter((_, i) => !(killed && i === 0));
-    const proxy = live[Math.floor(rand() * live.length)];
-    if (proxy?.cutOne(rand(), SETTLED_MS)) cuts++;
+    // None old enough yet (all just resumed, or a slow start): try again shortly, within a bound.
+    const giveUp = until + 5000;
+    for (;;) {
+      const proxy = live[Math.floor(rand() * live.length)];
+      if (proxy?.cutOne(rand(), SETTLED_MS)) {
+        cuts++;
+        break;
+      }
+      if (nowMs() > giveUp) break;
+      await sleep(50);
+    }
   }
   if (!killed && env.killNode) {
     const wait = killAt - nowMs();
