@@ -10,6 +10,7 @@ import { metricsRoutes } from './http/metrics.js';
 import { roomRoutes } from './http/rooms.js';
 import { webRoutes } from './http/web.js';
 import { hubPlugin } from './hub/hub-plugin.js';
+import { loggerOptions } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { socketRoute } from './ws/socket-route.js';
 
@@ -17,18 +18,20 @@ export interface BuildAppOptions {
   config?: Partial<Config>;
   /** Defaults to a single-node in-memory adapter. */
   adapter?: Adapter;
-  /** Fastify's logger option; defaults to pino at LOG_LEVEL. */
+  /** Fastify's logger option; defaults to pino at LOG_LEVEL in LOG_FORMAT. */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   /** Collect process metrics (CPU, memory, event loop) too; off for apps embedded in tests. */
   defaultMetrics?: boolean;
   /** How long shutdown waits for clients to finish the close handshake before cutting them off. */
   closeGraceMs?: number;
+  /** Where the built chat page is (ending in /); defaults to dist/web. Browser tests build their own. */
+  webRoot?: string;
 }
 
 /** Builds the Roomcast server without listening, so tests and embedders control the port. */
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const config: Config = { ...defaultConfig, ...options.config };
-  const logger = options.logger ?? { level: config.LOG_LEVEL };
+  const logger = options.logger ?? loggerOptions(config);
   const app = Fastify({
     ...(typeof logger === 'object' && 'child' in logger ? { loggerInstance: logger } : { logger }),
     // The schema limits text; this bounds the whole publish body.
@@ -60,7 +63,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(healthRoutes);
   await app.register(roomRoutes);
   await app.register(metricsRoutes);
-  await app.register(webRoutes);
+  await app.register(webRoutes, { root: options.webRoot });
   return app;
 }
 

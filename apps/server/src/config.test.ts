@@ -4,12 +4,24 @@ import { ConfigError, defaultConfig, loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('applies defaults', () => {
     expect(loadConfig({})).toEqual(defaultConfig);
-    expect(defaultConfig).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', MAX_FRAME_BYTES: 65536, LOG_LEVEL: 'info' });
+    expect(defaultConfig).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      MAX_FRAME_BYTES: 65536,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'auto',
+    });
   });
 
   it('converts numbers from strings and ignores unrelated variables', () => {
     const config = loadConfig({ PORT: '8080', MAX_ROOMS_PER_CONNECTION: '4', PATH: '/usr/bin', LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ PORT: 8080, MAX_ROOMS_PER_CONNECTION: 4, LOG_LEVEL: 'debug' });
+  });
+
+  it('takes LOG_FORMAT pretty or json and names the choices for anything else', () => {
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow('LOG_FORMAT="yaml": expected one of auto, pretty, json');
   });
 
   it('lists every invalid variable with its value', () => {
@@ -19,7 +31,7 @@ describe('loadConfig', () => {
     } catch (err) {
       const message = (err as Error).message;
       expect(message).toContain('PORT="eighty"');
-      expect(message).toContain('LOG_LEVEL="loud"');
+      expect(message).toContain('LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent');
       expect(message).toContain('MAX_FRAME_BYTES="10"');
     }
   });

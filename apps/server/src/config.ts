@@ -12,6 +12,10 @@ export const Config = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info', description: 'pino log level' },
   ),
+  LOG_FORMAT: Type.Union(
+    ['auto', 'pretty', 'json'].map((f) => Type.Literal(f)),
+    { default: 'auto', description: 'auto: pretty on a terminal, JSON otherwise' },
+  ),
   MAX_FRAME_BYTES: Int(65536, 256, 16 * 1024 * 1024, 'Largest inbound frame; bigger ones close the socket with 1009'),
   MAX_ROOMS_PER_CONNECTION: Int(32, 1, 10000, 'Rooms one connection may be in at once'),
   MAX_CONNECTIONS: Int(10000, 1, 1_000_000, 'Connections this node accepts; more are closed with 1013'),
@@ -63,7 +67,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const value = Value.Convert(Config, Value.Default(Config, picked));
   const problems = [...Value.Errors(Config, value)].map((e) => {
     const key = e.path.slice(1);
-    return `${key}=${JSON.stringify(env[key])}: ${e.message}`;
+    // "Expected union value" tells a person nothing; the allowed words do.
+    const choices = (e.schema.anyOf as { const?: unknown }[] | undefined)?.map((s) => s.const);
+    return `${key}=${JSON.stringify(env[key])}: ${choices ? `expected one of ${choices.join(', ')}` : e.message}`;
   });
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return value as Config;

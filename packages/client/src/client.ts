@@ -7,6 +7,7 @@ import {
   decodeServerFrame,
   describeFailure,
   type ErrorEvent,
+  type Message,
   type ProtocolError,
   protocolError,
   type Recovery,
@@ -15,8 +16,10 @@ import {
   type Welcome,
 } from '@roomcast/protocol';
 import { Connection, type ConnectionState, type StateChange } from './connection.js';
+import { Delivered } from './delivered.js';
 import { Emitter } from './emitter.js';
 import { RoomcastError } from './errors.js';
+import { newClientMsgId } from './message-id.js';
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { Presence } from './presence.js';
 import { type Pending, Requests } from './requests.js';
@@ -48,6 +51,8 @@ export type RoomcastEvents = Pick<ServerEventMap, 'welcome' | 'message' | 'user:
   'rejoin:failed': RejoinFailure;
   /** How a room was caught up after a reconnect: `recovered: false` means messages were lost. */
   recovery: RoomRecovery;
+  /** A copy of a message already delivered (same room, sender name and clientMsgId), not emitted as `message`. */
+  duplicate: Message;
 };
 
 /** A room caught up after a reconnect (or a `join` with `since`). */
@@ -61,7 +66,11 @@ export interface CallOptions {
 }
 
 export interface SendOptions extends CallOptions {
-  /** Echoed back in the `message` every member receives, so a sender can recognise its own. */
+  /**
+   * Echoed back in the `message` every member receives, so a sender can recognise its own, and
+   * used to drop a copy re-sent after a reconnect. Generated when omitted; if you pass one, make
+   * it unique per sender and room (a UUID is what the client generates).
+   */
   clientMsgId?: string;
 }
 
@@ -86,6 +95,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   private readonly connection: Connection;
   private readonly requests: Requests;
   private readonly presence = new Presence();
+  private readonly delivered = new Delivered();
   /** Rooms the server confirmed (or is rejoining); what a reconnect restores. */
   private readonly joined = new Set<string>();
   /** Last seq delivered per room, and the room's epoch: where a resume starts from. */
@@ -176,8 +186,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
   }
 
   send(room: string, text: string, options: SendOptions = {}): Promise<AckResultMap['send']> {
-    const data = options.clientMsgId === undefined ? { room, text } : { room, text, clientMsgId: options.clientMsgId };
-    return this.call('send', data, options);
+    return this.call('send', { room, text, clientMsgId: options.clientMsgId ?? newClientMsgId() }, options);
   }
 
   /** Connects again after `closed`, or skips the wait before the next reconnect attempt. */
@@ -207,8 +216,14 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (state !== 'open' && !internal && this.options.offline === 'fail') {
       return Promise.reject(new RoomcastError('offline'));
     }
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    return this.requests.start(event, data, timeoutMs, state === 'open' || internal) as Promise<AckResultMap[K]>;
+    const plan = {
+      timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+      offlineTimeoutMs: this.options.offlineTimeoutMs,
+      // The client's own rejoins are redone by the next welcome instead.
+      queue: !internal,
+      resend: !internal && this.options.resendInFlight,
+    };
+    return this.requests.start(event, data, plan, state === 'open' || internal) as Promise<AckResultMap[K]>;
   }
 
   private url(): string {
@@ -280,7 +295,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       const { room, seq } = frame.data;
       if (seq <= (this.seqs.get(room) ?? 0)) return;
       this.seqs.set(room, seq);
-      this.emit('message', frame.data);
+      // A send re-sent after a drop whose first copy got through: a new seq, the same clientMsgId.
+      this.emit(this.delivered.first(frame.data) ? 'message' : 'duplicate', frame.data);
     } else {
       const { room, user } = frame.data;
       if (this.presence.change(room, frame.event === 'user:joined' ? 'joined' : 'left', user)) {
@@ -302,12 +318,16 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     for (const [room, members] of Object.entries(welcome.members)) this.presence.snapshot(room, members);
     for (const room of welcome.rooms) this.place(room, welcome.positions?.[room], welcome.recovery?.[room]);
     const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
+    // Joins waiting to go out (or to go out again): a resumed session may already be in the room.
+    const joining = new Set(this.requests.waiting().flatMap((call) => (call.event === 'join' ? [call.data.room] : [])));
     for (const room of welcome.rooms) {
       if (wanted.has(room)) this.joined.add(room);
-      else this.restore('leave', room);
+      else if (!joining.has(room)) this.restore('leave', room);
     }
     // Rejoins go out before the queued calls, and the server handles a connection's frames in order.
     for (const room of wanted) if (!welcome.rooms.includes(room)) this.restore('join', room);
+    // A join re-sent after a drop lost its presence recording with the old socket.
+    for (const room of joining) this.presence.expect(room);
     this.requests.flush();
     this.connection.ready();
     this.emit('welcome', welcome);
@@ -355,6 +375,7 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       this.emit('rooms', this.rooms());
     } else if (pending.event === 'leave') {
       this.presence.remove(room);
+      this.delivered.forget(room);
       this.epochs.delete(room);
       this.seqs.delete(room);
       if (this.joined.delete(room)) this.emit('rooms', this.rooms());

@@ -46,7 +46,9 @@ function detach(socket: WebSocketLike): void {
   socket.onopen = null;
   socket.onmessage = null;
   socket.onclose = null;
-  socket.onerror = null;
+  // Not null: `ws` reports a handshake aborted by close() as an 'error' event, which Node throws
+  // when nothing listens.
+  socket.onerror = () => {};
 }
 
 /** One logical connection over successive sockets: lifecycle, timeouts and backoff. Knows no events. */

@@ -8,9 +8,15 @@ export const CLIENT_ERRORS = {
   timeout: { retry: true, meaning: 'No reply arrived within the call timeout; the server may still have applied it' },
   disconnected: {
     retry: true,
-    meaning: 'The connection dropped after the call was sent; the server may or may not have applied it',
+    meaning:
+      'The connection dropped after the call was sent and the client is set not to resend it; the server may or may not have applied it',
   },
   offline: { retry: true, meaning: 'Not connected, and the client is set to fail fast instead of queueing' },
+  offline_timeout: {
+    retry: true,
+    meaning:
+      'The connection was not back within the offline deadline, so the call was never sent (or, if its socket dropped, not sent again)',
+  },
   queue_full: { retry: true, meaning: 'Not connected, and the offline queue is full' },
   closed: {
     retry: false,

@@ -18,5 +18,5 @@ export {
   RoomcastError,
   type RoomcastErrorCode,
 } from './errors.js';
-export type { ClientOptions, OfflinePolicy } from './options.js';
+export { type ClientOptions, DEFAULT_OFFLINE_TIMEOUT_MS, type OfflinePolicy } from './options.js';
 export { defaultWebSocket, type WebSocketConstructor, type WebSocketLike } from './websocket.js';

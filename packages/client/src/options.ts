@@ -27,7 +27,20 @@ export interface ClientOptions {
   offline?: OfflinePolicy;
   /** Bound of the offline queue. Default 100. */
   maxQueued?: number;
+  /**
+   * How long a call may wait for the connection before it rejects with `offline_timeout`; its
+   * reply timeout (`timeoutMs`) starts only when it is sent. Default 30 000.
+   */
+  offlineTimeoutMs?: number;
+  /**
+   * Calls in flight when the socket drops: true (default) sends them again, same frame and
+   * `clientMsgId`, once the connection and its rooms are back; false rejects them with `disconnected`.
+   */
+  resendInFlight?: boolean;
 }
+
+/** Default of `offlineTimeoutMs`, exported so an app can tell its users how long a call waits. */
+export const DEFAULT_OFFLINE_TIMEOUT_MS = 30_000;
 
 export interface ResolvedOptions {
   url: URL;
@@ -39,6 +52,8 @@ export interface ResolvedOptions {
   reconnect: ReconnectOptions;
   offline: OfflinePolicy;
   maxQueued: number;
+  offlineTimeoutMs: number;
+  resendInFlight: boolean;
 }
 
 const checkName = compileValidator(DisplayName);
@@ -83,5 +98,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     reconnect,
     offline: options.offline ?? 'queue',
     maxQueued: options.maxQueued ?? 100,
+    offlineTimeoutMs: positive(options.offlineTimeoutMs, DEFAULT_OFFLINE_TIMEOUT_MS, 'offlineTimeoutMs'),
+    resendInFlight: options.resendInFlight ?? true,
   };
 }

@@ -22,6 +22,40 @@ export function frameSchema(event: string, data: TSchema, withId: boolean): Json
   return plain(Type.Object(props, { additionalProperties: false, title: event }));
 }
 
+/**
+ * The error and close-code tables as plain schemas, so the document compiles in any validator
+ * (Ajv strict rejects `x-` keywords): each code is a `const` with its meaning as `description`,
+ * and the codes worth retrying or reconnecting after are schemas a client can test a code with.
+ */
+function codeTables(): Json {
+  const errors = Object.entries(ERRORS);
+  const closes = Object.entries(CLOSE_CODES);
+  return {
+    ErrorCode: {
+      title: 'ErrorCode',
+      description: 'Code of an `error` frame; the connection stays open after each.',
+      type: 'string',
+      oneOf: errors.map(([code, e]) => ({ const: code, description: e.meaning })),
+    },
+    RetryableErrorCode: {
+      description: 'Error codes after which sending the same frame again later can succeed.',
+      type: 'string',
+      enum: errors.filter(([, e]) => e.retry).map(([code]) => code),
+    },
+    CloseCode: {
+      title: 'CloseCode',
+      description: 'WebSocket close codes the server uses; `title` is the name in CLOSE_CODES.',
+      type: 'integer',
+      oneOf: closes.map(([name, c]) => ({ const: c.code, title: name, description: c.meaning })),
+    },
+    ReconnectCloseCode: {
+      description: 'Close codes after which reconnecting with backoff makes sense (and any unknown code but 1000).',
+      type: 'integer',
+      enum: closes.filter(([, c]) => c.reconnect).map(([, c]) => c.code),
+    },
+  };
+}
+
 /** One JSON Schema (2020-12) document with every frame of protocol v1, for clients in other languages. */
 export function buildJsonSchema(): Json {
   const defs: Json = { Envelope: plain(Envelope) };
@@ -32,13 +66,12 @@ export function buildJsonSchema(): Json {
   const refs = (side: string, names: string[]) => names.map((n) => ({ $ref: `#/$defs/${side}.${eventKey(n)}` }));
   defs.ClientFrame = { oneOf: refs('client', Object.keys(ClientEvents)) };
   defs.ServerFrame = { oneOf: refs('server', Object.keys(ServerEvents)) };
+  Object.assign(defs, codeTables());
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: `roomcast-protocol-v${PROTOCOL_VERSION}`,
     title: `Roomcast wire protocol v${PROTOCOL_VERSION}`,
     description: 'Generated from @roomcast/protocol; do not edit by hand.',
-    'x-error-codes': ERRORS,
-    'x-close-codes': CLOSE_CODES,
     $defs: defs,
   };
 }

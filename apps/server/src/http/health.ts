@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { debugOnlyLogLevel } from '../logger.js';
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/healthz',
     {
+      logLevel: debugOnlyLogLevel(app.log), // polled by load balancers
       schema: {
         response: {
           200: Type.Object({

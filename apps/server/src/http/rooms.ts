@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DisplayName, MessageText, RoomName, Seq, User } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
 import { AdapterUnavailableError } from '../adapters/adapter.js';
+import { debugOnlyLogLevel } from '../logger.js';
 
 const RoomParams = Type.Object({ room: RoomName });
 
@@ -20,6 +21,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/rooms',
     {
+      logLevel: debugOnlyLogLevel(app.log), // the chat page polls it
       schema: {
         description: 'Rooms with members on this node',
         response: {
@@ -36,6 +38,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/rooms/:room/members',
     {
+      logLevel: debugOnlyLogLevel(app.log),
       schema: {
         params: RoomParams,
         response: { 200: Type.Object({ room: RoomName, members: Type.Array(User) }) },

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 
 // The same folder whether this file runs from src/ (dev, tests) or dist/.
-const webRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+const builtWebRoot = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 // Nothing inline may run; the protocol validators fall back to interpreting when eval is refused.
 const CONTENT_SECURITY_POLICY = [
@@ -18,8 +18,14 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+export interface WebRoutesOptions {
+  /** Folder with the built page (ending in /); defaults to dist/web. */
+  root?: string;
+}
+
 /** `GET /`: the browser chat page, built into dist/web by the server's `build` (or `build:web`). */
-export const webRoutes: FastifyPluginAsync = async (app) => {
+export const webRoutes: FastifyPluginAsync<WebRoutesOptions> = async (app, options) => {
+  const webRoot = options.root ?? builtWebRoot;
   if (!existsSync(`${webRoot}index.html`)) {
     app.log.warn({ webRoot }, 'chat page not built; run `pnpm --filter @roomcast/server build:web`');
     app.get('/', async (_req, reply) =>

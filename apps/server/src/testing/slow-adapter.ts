@@ -3,35 +3,55 @@ import { MemoryAdapter } from '../adapters/memory/index.js';
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The same methods, each answering `ms` later. */
-function late<T extends object>(target: T, ms: number): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, fn] of Object.entries(target)) {
-    out[key] =
-      typeof fn === 'function'
-        ? async (...args: unknown[]) => {
-            await delay(ms);
-            return (fn as (...a: unknown[]) => unknown).apply(target, args);
-          }
-        : fn;
-  }
-  return out as T;
-}
-
 /**
  * The real in-memory adapter behind a network's worth of latency: every broker, presence and
- * session call answers `ms` later. A test double of latency only; what it answers is MemoryAdapter's.
+ * session call answers `ms` later, and `pause()` holds them all until `resume()`. A test double
+ * of latency only; what it answers is MemoryAdapter's.
  */
 export class SlowAdapter extends MemoryAdapter {
+  private gate: Promise<void> = Promise.resolve();
+  private release = () => {};
+
   constructor(private readonly ms = 50) {
     super();
-    Object.defineProperty(this, 'broker', { value: late(this.broker, ms) });
-    Object.defineProperty(this, 'presence', { value: late(this.presence, ms) });
-    Object.defineProperty(this, 'sessions', { value: late(this.sessions, ms) });
+    Object.defineProperty(this, 'broker', { value: this.late(this.broker) });
+    Object.defineProperty(this, 'presence', { value: this.late(this.presence) });
+    Object.defineProperty(this, 'sessions', { value: this.late(this.sessions) });
+  }
+
+  /** Holds every call, made before or after, until `resume()`: latency as long as a test needs. */
+  pause(): void {
+    this.gate = new Promise((resolve) => {
+      this.release = resolve;
+    });
+  }
+
+  resume(): void {
+    this.release();
   }
 
   override async start(sink: AdapterSink): Promise<void> {
-    await delay(this.ms);
+    await this.wait();
     return super.start(sink);
+  }
+
+  private async wait(): Promise<void> {
+    await delay(this.ms);
+    await this.gate;
+  }
+
+  /** The same methods, each answering after `wait()`. */
+  private late<T extends object>(target: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [key, fn] of Object.entries(target)) {
+      out[key] =
+        typeof fn === 'function'
+          ? async (...args: unknown[]) => {
+              await this.wait();
+              return (fn as (...a: unknown[]) => unknown).apply(target, args);
+            }
+          : fn;
+    }
+    return out as T;
   }
 }

@@ -1,48 +1,31 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../app.js';
-import { buildWeb } from './build.js';
+import {
+  type ChatServer,
+  launchChromium,
+  log,
+  openChat as open,
+  POLL,
+  send,
+  startChatServer,
+  type WatchedPage,
+} from '../testing/browser.js';
 
-// Debian's chromium, driven with exactly the flags the issue names; nothing is downloaded.
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = fileURLToPath(new URL('../../../../artifacts/', import.meta.url));
 const XSS = '<img src=x onerror=alert(1)>';
-// Chromium shares two cores with the other test projects: give the page time before failing.
-const POLL = { timeout: 10_000 };
 
-interface ChatPage {
-  page: Page;
-  dialogs: string[];
-  problems: string[];
-}
-
-let app: Awaited<ReturnType<typeof buildApp>>;
+let server: ChatServer;
+let app: ChatServer['app'];
 let base: string;
 let browser: Browser;
-const pages: ChatPage[] = [];
+const pages: WatchedPage[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-  // From source, like every test: bundle the page now rather than trust an old dist/web.
-  await buildWeb();
-  app = await buildApp({ logger: false, config: { HEARTBEAT_MS: 0 } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  server = await startChatServer();
+  ({ app, base } = server);
+  browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 }, 60_000);
 
@@ -51,37 +34,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function openChat(name: string, room: string, viewport = { width: 1280, height: 800 }): Promise<ChatPage> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const chat: ChatPage = { page, dialogs: [], problems: [] };
-  page.on('dialog', (dialog) => {
-    chat.dialogs.push(dialog.message());
-    void dialog.dismiss();
-  });
-  page.on('pageerror', (err) => chat.problems.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error' || msg.type() === 'warning') chat.problems.push(`console ${msg.type()}: ${msg.text()}`);
-  });
+async function openChat(name: string, room: string, viewport?: { width: number; height: number }) {
+  const chat = await open(browser, base, name, room, viewport);
   pages.push(chat);
-
-  await page.goto(base);
-  await page.getByLabel('Your name').fill(name);
-  await page.getByLabel('Room', { exact: true }).fill(room);
-  await page.getByRole('button', { name: 'Enter chat' }).click();
-  await page.locator('#status[data-state="open"]').waitFor();
-  await page.getByRole('heading', { name: `#${room}` }).waitFor();
   return chat;
-}
-
-function log(page: Page) {
-  return page.getByRole('log');
-}
-
-async function send(page: Page, text: string): Promise<void> {
-  await page.getByRole('textbox', { name: /^Message #/ }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
 }
 
 describe('chat page in Chromium', () => {
@@ -140,6 +96,9 @@ describe('chat page in Chromium', () => {
     await alice.page.locator('#people').getByText('carol', { exact: true }).waitFor();
     await carol.page.getByRole('button', { name: 'Leave room' }).click();
     await log(alice.page).getByText('carol left.').waitFor();
+    // Carol is taken back to her other room and told why the screen changed.
+    await carol.page.getByRole('heading', { name: '#elsewhere', level: 1 }).waitFor();
+    await log(carol.page).getByText('You left #e2e. Now showing #elsewhere.').waitFor();
     await expect.poll(() => alice.page.locator('#people').textContent(), POLL).not.toContain('carol');
 
     for (const chat of [alice, bob, carol]) {
@@ -185,14 +144,5 @@ describe('chat page in Chromium', () => {
     expect(await page.locator('#chat').isVisible()).toBe(false);
     expect([...app.hub.connections.values()].some((c) => c.name === 'gina')).toBe(false);
     await context.close();
-  });
-
-  it('fits a phone screen without horizontal scrolling', async () => {
-    const phone = await openChat('frank', 'e2e', { width: 390, height: 844 });
-    await send(phone.page, 'from a phone');
-    await log(phone.page).getByText('from a phone').waitFor();
-    const overflow = await phone.page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-    expect(overflow).toBe(0);
-    await phone.page.screenshot({ path: `${ARTIFACTS}chat-phone.png` });
-  }, 60_000);
+  }, 30_000);
 });

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeClientFrame, encodeServerEvent, peekRequestId } from '@roomcast/protocol';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RawData } from 'ws';
 import { AdapterUnavailableError } from '../adapters/adapter.js';
 import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
+import { debugOnlyLogLevel } from '../logger.js';
 import { type Arrival, HandshakeQuery, readArrival } from './arrival.js';
 import { welcome } from './welcome.js';
 
@@ -12,6 +14,20 @@ export { HandshakeQuery };
 
 const newId = () => randomBytes(9).toString('base64url');
 const guestName = () => `guest-${randomBytes(2).toString('hex')}`;
+
+/** A plain GET (a browser's address bar): say what this URL is instead of an empty 404. */
+async function upgradeRequired(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (req.ws) return;
+  await reply
+    .code(426)
+    .header('upgrade', 'websocket')
+    .header('connection', 'Upgrade')
+    .type('text/plain; charset=utf-8')
+    .send(
+      'This is the Roomcast WebSocket endpoint: connect with a WebSocket client, ' +
+        'e.g. ws://<host>/ws?name=ada&room=lobby. The chat page is at /.\n',
+    );
+}
 
 /** `GET /ws`: one connection's lifecycle: welcome, then its frames in order, then goodbye. */
 export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
@@ -33,7 +49,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     arrivals.set(req.raw, arrival);
   };
 
-  app.get('/ws', { websocket: true, schema: { querystring: HandshakeQuery }, preValidation }, (socket, req) => {
+  // Connects, joins and leaves log at debug: at info they would drown everything else at scale.
+  const options = { websocket: true, logLevel: debugOnlyLogLevel(app.log), onRequest: upgradeRequired } as const;
+  app.get('/ws', { ...options, schema: { querystring: HandshakeQuery }, preValidation }, (socket, req) => {
     if (hub.connections.size >= config.MAX_CONNECTIONS) {
       metrics.disconnects.inc({ reason: 'try_again_later' });
       socket.close(1013, 'Connection limit reached');
@@ -46,10 +64,12 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     // behind a `join` must see the join done. (Nothing is written before the welcome either way:
     // the connection holds its frames until then.) A connection that cannot be welcomed (its
     // adapter failed) is told to retry later.
-    let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS).catch((err) => {
-      app.log.error({ err, clientId: conn.id }, 'welcome failed');
-      conn.close('internal_error');
-    });
+    let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS)
+      .then(() => app.log.debug({ clientId: conn.id, name: conn.name, rooms: [...conn.rooms] }, 'connected'))
+      .catch((err) => {
+        app.log.error({ err, clientId: conn.id }, 'welcome failed');
+        conn.close('internal_error');
+      });
 
     socket.on('message', (raw: RawData, isBinary: boolean) => {
       const verdict = conn.limiter.take();
@@ -68,7 +88,10 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     socket.on('close', (code: number) => {
       metrics.disconnects.inc({ reason: conn.closedBy ?? String(code) });
       hub.remove(conn);
-      app.log.debug({ clientId: conn.id, code }, 'disconnected');
+      const fields = { clientId: conn.id, name: conn.name, code, reason: conn.closedBy };
+      // The server cutting someone off (flood, slow consumer, dead peer) is news; shutdown and the peer leaving are not.
+      if (conn.closedBy && conn.closedBy !== 'going_away') app.log.info(fields, 'closed by the server');
+      else app.log.debug(fields, 'disconnected');
     });
   });
 
@@ -84,6 +107,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       // The map pairs each event with its handler; TypeScript cannot correlate the union itself.
       const outcome = await (handlers[event] as (typeof handlers)['join'])(hub, conn, data as never);
       if (!outcome.ok) return conn.sendError(outcome.code, outcome.message, id);
+      if (event === 'join' || event === 'leave') {
+        app.log.debug({ clientId: conn.id, room: outcome.result.room }, event === 'join' ? 'joined' : 'left');
+      }
       if (id !== undefined) conn.send(encodeServerEvent('ack', { id, result: outcome.result }));
       outcome.after?.();
     } catch (err) {

@@ -9,8 +9,10 @@ import { SlowAdapter } from '../testing/slow-adapter.js';
 let server: TestServer;
 const clients: TestClient[] = [];
 
-async function slowServer(config: Partial<Config> = {}) {
-  server = await startServer({ adapter: new SlowAdapter(50), config });
+async function slowServer(config: Partial<Config> = {}): Promise<SlowAdapter> {
+  const adapter = new SlowAdapter(50);
+  server = await startServer({ adapter, config });
+  return adapter;
 }
 async function connectEarly(early: (string | Buffer)[], room = 'lobby') {
   const client = await TestClient.connect(server.ws, { name: 'eager', room }, { early });
@@ -23,7 +25,8 @@ afterEach(async () => {
   await server.app.close();
 });
 
-describe('welcome first, whatever the adapter latency', () => {
+// Generous bounds: each step waits on the adapter, and the machine may be busy.
+describe('welcome first, whatever the adapter latency', { timeout: 20_000 }, () => {
   it('handles frames sent with the upgrade after the welcome, in order, the welcome room joined', async () => {
     await slowServer();
     const client = await connectEarly([
@@ -58,5 +61,21 @@ describe('welcome first, whatever the adapter latency', () => {
     expect(client.frames[1]?.data).toMatchObject({ code: 'binary_unsupported' });
     expect(client.frames[2]?.data).toMatchObject({ code: 'rate_limited', id: 2 });
     expect(client.frames[4]?.data).toEqual({ id: 1, result: { room: 'lobby', seq: 1 } });
+  });
+
+  it('never puts a connection that closed during its welcome into the room', async () => {
+    const adapter = await slowServer();
+    adapter.pause();
+    const gone = await TestClient.connect(server.ws, { name: 'gone' });
+    gone.socket.terminate();
+    await expect.poll(() => server.app.hub.connections.size).toBe(0);
+    // Only now does the adapter answer the join of `gone`'s welcome.
+    adapter.resume();
+    const ann = await TestClient.connect(server.ws, { name: 'ann' });
+    clients.push(ann);
+    expect((await ann.next('welcome')).members).toEqual({ lobby: [{ id: expect.any(String), name: 'ann' }] });
+    await ann.sync();
+    expect(ann.unread()).toEqual([]);
+    expect(server.app.hub.roomNames()).toEqual([{ room: 'lobby', members: 1 }]);
   });
 });

@@ -1,8 +1,15 @@
-import { createClient, isRoomcastError, type RoomcastClient, type StateChange } from '@roomcast/client';
+import {
+  createClient,
+  DEFAULT_OFFLINE_TIMEOUT_MS,
+  isRoomcastError,
+  type RoomcastClient,
+  type StateChange,
+} from '@roomcast/client';
 import { LIMITS, type Welcome } from '@roomcast/protocol';
 import { ChatState, type Entry } from './chat-state.js';
 import { byId } from './dom.js';
-import { avatar, describeState, emptyLog, entryItem, initial, personItem, roomItem } from './views.js';
+import { Drawer } from './drawer.js';
+import { describeState, emptyLog, entryItem, hue, initial, personItem, roomItem, unreadBadge } from './views.js';
 
 const ui = {
   signin: byId('signin'),
@@ -11,6 +18,14 @@ const ui = {
   room: byId<HTMLInputElement>('room'),
   signinError: byId('signin-error'),
   chat: byId('chat'),
+  topbar: byId('topbar'),
+  menu: byId<HTMLButtonElement>('menu'),
+  menuUnread: byId('menu-unread'),
+  conversation: byId('conversation'),
+  drawer: byId('drawer'),
+  drawerBackdrop: byId('drawer-backdrop'),
+  drawerClose: byId<HTMLButtonElement>('drawer-close'),
+  drawerSignOut: byId<HTMLButtonElement>('drawer-sign-out'),
   me: byId('me'),
   meName: byId('me-name'),
   meAvatar: byId('me-avatar'),
@@ -20,13 +35,16 @@ const ui = {
   signOut: byId<HTMLButtonElement>('sign-out'),
   myRooms: byId<HTMLUListElement>('my-rooms'),
   allRooms: byId<HTMLUListElement>('all-rooms'),
+  allRoomsNote: byId('all-rooms-note'),
   joinForm: byId<HTMLFormElement>('join-form'),
   joinRoom: byId<HTMLInputElement>('join-room'),
   joinError: byId('join-error'),
   roomTitle: byId('room-title'),
   roomCount: byId('room-count'),
   leave: byId<HTMLButtonElement>('leave'),
-  messages: byId<HTMLOListElement>('messages'),
+  /** The scrolling log; its list holds the entries. */
+  messages: byId('messages'),
+  messageList: byId<HTMLOListElement>('message-list'),
   composer: byId<HTMLFormElement>('composer'),
   message: byId<HTMLInputElement>('message'),
   messageLabel: byId('message-label'),
@@ -40,6 +58,8 @@ ui.room.maxLength = LIMITS.roomNameLength;
 ui.joinRoom.maxLength = LIMITS.roomNameLength;
 ui.message.maxLength = LIMITS.messageTextLength;
 
+// Per tab (sessionStorage): a second tab must not offer the first tab's name, where Enter
+// would make a second "alice". A reload of the same tab still remembers it.
 const NAME_KEY = 'roomcast:name';
 // Short enough to fit the sidebar on one line; the sign-in form shows the full hint.
 const ROOM_RULE = 'Room: letters, digits, _ . : - only.';
@@ -49,10 +69,22 @@ let client: RoomcastClient | undefined;
 let allRooms: { room: string; members: number }[] = [];
 let roomsTimer: ReturnType<typeof setInterval> | undefined;
 let roomsSoon: ReturnType<typeof setTimeout> | undefined;
+/** The room the person asked to leave, while that call is in flight. */
+let leaving: string | undefined;
+/** Shown in the log when the person is in no room (after leaving the last one, say). */
+let noRoomNote: string | undefined;
+
+const drawer = new Drawer({
+  button: ui.menu,
+  drawer: ui.drawer,
+  backdrop: ui.drawerBackdrop,
+  close: ui.drawerClose,
+  covered: [ui.topbar, ui.conversation],
+});
 
 function stored(): string {
   try {
-    return localStorage.getItem(NAME_KEY) ?? '';
+    return sessionStorage.getItem(NAME_KEY) ?? '';
   } catch {
     return '';
   }
@@ -60,7 +92,7 @@ function stored(): string {
 
 function store(name: string): void {
   try {
-    localStorage.setItem(NAME_KEY, name);
+    sessionStorage.setItem(NAME_KEY, name);
   } catch {
     // Storage can be off (private mode); the name is only a convenience.
   }
@@ -81,6 +113,7 @@ function explain(err: unknown): string {
     case 'timeout':
       return 'The server did not answer in time. Try again.';
     case 'offline':
+    case 'offline_timeout':
     case 'queue_full':
     case 'disconnected':
     case 'closed':
@@ -99,14 +132,16 @@ function add(room: string, entry: Entry): void {
     renderMyRooms();
     return;
   }
-  const nearBottom = ui.messages.scrollHeight - ui.messages.scrollTop - ui.messages.clientHeight < 80;
-  ui.messages.querySelector(':scope > .empty')?.remove();
-  ui.messages.append(entryItem(entry));
-  while (ui.messages.childElementCount > MAX_DOM_ENTRIES) ui.messages.firstElementChild?.remove();
-  if (nearBottom || (entry.kind === 'message' && entry.mine)) ui.messages.scrollTop = ui.messages.scrollHeight;
+  const log = ui.messages;
+  const nearBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  ui.messageList.querySelector(':scope > .empty')?.remove();
+  ui.messageList.append(entryItem(entry));
+  while (ui.messageList.childElementCount > MAX_DOM_ENTRIES) ui.messageList.firstElementChild?.remove();
+  if (nearBottom || (entry.kind === 'message' && entry.mine)) log.scrollTop = log.scrollHeight;
 }
 
 function activate(room: string | undefined): void {
+  if (room) noRoomNote = undefined;
   chat.activate(room);
   renderConversation();
   renderMyRooms();
@@ -123,15 +158,17 @@ function renderConversation(): void {
   ui.messageLabel.textContent = room ? `Message #${room}` : 'Message';
   ui.message.placeholder = room ? `Message #${room}` : 'Join a room to chat';
   const entries = room ? chat.entries(room) : [];
-  if (!room) ui.messages.replaceChildren(emptyLog('You are not in any room. Join one from the list.'));
-  else if (entries.length === 0) ui.messages.replaceChildren(emptyLog('No messages yet. Say hello!'));
-  else ui.messages.replaceChildren(...entries.map(entryItem));
+  const list = ui.messageList;
+  if (!room) list.replaceChildren(emptyLog(noRoomNote ?? 'You are not in any room. Join one from the room list.'));
+  else if (entries.length === 0) list.replaceChildren(emptyLog('No messages yet. Say hello!'));
+  else list.replaceChildren(...entries.map(entryItem));
   ui.messages.scrollTop = ui.messages.scrollHeight;
 }
 
 function renderMyRooms(): void {
   const total = chat.totalUnread();
   document.title = total > 0 ? `(${total}) Roomcast chat` : 'Roomcast chat';
+  ui.menuUnread.replaceChildren(...(total > 0 ? [unreadBadge(total)] : []));
   const rooms = client?.rooms() ?? [];
   if (rooms.length === 0) {
     ui.myRooms.replaceChildren(emptyLog('None yet'));
@@ -139,25 +176,33 @@ function renderMyRooms(): void {
   }
   ui.myRooms.replaceChildren(
     ...rooms.map((room) => {
-      const unread = chat.unreadCount(room);
-      const people = client?.members(room).length ?? 0;
       return roomItem({
         room,
         detail: '',
         current: room === chat.active,
         joined: true,
-        unread,
-        label: `#${room}, ${people} here${unread ? `, ${unread} unread` : ''}`,
-        onSelect: () => activate(room),
+        unread: chat.unreadCount(room),
+        onSelect: () => show(room),
       });
     }),
   );
 }
 
+/** Shows one of the person's rooms, ready to write in (on a phone, back from the drawer). */
+function show(room: string): void {
+  activate(room);
+  drawer.close(null);
+  ui.message.focus();
+}
+
 function renderAllRooms(): void {
   const mine = new Set(client?.rooms() ?? []);
+  // Offline, the last list stays (marked) rather than flipping to "No rooms yet".
+  const live = client?.state === 'open';
+  ui.allRooms.dataset.stale = String(!live);
+  ui.allRoomsNote.textContent = live || allRooms.length === 0 ? '' : '(last known)';
   if (allRooms.length === 0) {
-    ui.allRooms.replaceChildren(emptyLog('No rooms yet'));
+    ui.allRooms.replaceChildren(emptyLog(live ? 'No rooms yet' : 'Waiting for the connection…'));
     return;
   }
   ui.allRooms.replaceChildren(
@@ -168,8 +213,7 @@ function renderAllRooms(): void {
         current: false,
         joined: mine.has(room),
         unread: 0,
-        label: mine.has(room) ? `Open #${room}, ${members} online` : `Join #${room}, ${members} online`,
-        onSelect: () => (mine.has(room) ? activate(room) : void join(room)),
+        onSelect: () => (mine.has(room) ? show(room) : void join(room)),
       }),
     ),
   );
@@ -190,19 +234,25 @@ function renderStatus(change: StateChange): void {
   ui.statusText.textContent = describeState(change);
   ui.status.title = change.error?.message ?? change.reason ?? '';
   ui.reconnect.hidden = change.state !== 'closed' && change.state !== 'reconnecting';
+  renderAllRooms();
 }
 
 async function refreshRooms(): Promise<void> {
+  // While reconnecting the server's list lacks this person's rooms: keep the last one instead.
+  if (client?.state !== 'open') return;
   try {
     const res = await fetch('/rooms', { headers: { accept: 'application/json' } });
-    if (!res.ok) return;
+    if (!res.ok || client?.state !== 'open') return;
     const body = (await res.json()) as { rooms?: unknown };
     const rooms = Array.isArray(body.rooms) ? body.rooms : [];
-    allRooms = rooms
-      .filter(
-        (r): r is { room: string; members: number } => typeof r?.room === 'string' && typeof r?.members === 'number',
-      )
-      .sort((a, b) => b.members - a.members || a.room.localeCompare(b.room));
+    allRooms = rooms.filter(
+      (r): r is { room: string; members: number } => typeof r?.room === 'string' && typeof r?.members === 'number',
+    );
+    // The person's own rooms are listed even if the poll raced a join.
+    for (const room of client.rooms()) {
+      if (!allRooms.some((r) => r.room === room)) allRooms.push({ room, members: client.members(room).length });
+    }
+    allRooms.sort((a, b) => b.members - a.members || a.room.localeCompare(b.room));
     renderAllRooms();
   } catch {
     // Offline: the list stays as it was until the next refresh.
@@ -222,19 +272,37 @@ async function join(room: string): Promise<void> {
     chat.add(room, notice(`You joined #${room}.`));
     activate(room);
     ui.joinRoom.value = '';
+    drawer.close(null);
     ui.message.focus();
   } catch (err) {
     ui.joinError.textContent = explain(err);
   }
 }
 
+/** Your own name and avatar in the top bar; the colour follows the name, so a reconnect keeps it. */
+function showMe(name: string): void {
+  ui.meName.textContent = name;
+  ui.meName.title = name;
+  ui.meAvatar.textContent = initial(name);
+  ui.meAvatar.style.setProperty('--hue', String(hue(name)));
+}
+
+/** The active room is gone from the person's rooms: say so where they will look, and move on. */
+function moveOn(gone: string, rooms: string[]): void {
+  const asked = leaving === gone;
+  const next = rooms[0];
+  const what = asked ? `You left #${gone}.` : `You are no longer in #${gone}.`;
+  if (next) chat.add(next, notice(`${what} Now showing #${next}.`));
+  else noRoomNote = `${what} You are not in any room now: join one from the room list.`;
+  activate(next);
+  if (!asked) return;
+  if (next) ui.message.focus();
+  else if (drawer.isOpen || ui.joinRoom.getClientRects().length > 0) ui.joinRoom.focus();
+  else ui.menu.focus();
+}
+
 function onWelcome(welcome: Welcome, first: boolean): void {
-  ui.meName.textContent = welcome.name;
-  ui.meAvatar.textContent = initial(welcome.name);
-  ui.meAvatar.style.setProperty(
-    '--hue',
-    avatar({ id: welcome.clientId, name: welcome.name }).style.getPropertyValue('--hue'),
-  );
+  showMe(welcome.name);
   for (const room of welcome.rooms) {
     const others = (welcome.members[room]?.length ?? 1) - 1;
     const company =
@@ -248,7 +316,8 @@ function onWelcome(welcome: Welcome, first: boolean): void {
   if (!chat.active || !rooms.includes(chat.active)) activate(rooms[0]);
   else activate(chat.active);
   // The composer was disabled until now; put the cursor there unless the person is elsewhere.
-  if (first && document.activeElement === document.body) ui.message.focus();
+  const at = document.activeElement;
+  if (first && (!at || at === document.body || ui.signin.contains(at))) ui.message.focus();
   refreshRoomsSoon();
 }
 
@@ -277,11 +346,19 @@ function connect(name: string, room: string): void {
     refreshRoomsSoon();
   });
   c.on('rooms', (rooms) => {
-    if (chat.active && !rooms.includes(chat.active)) activate(rooms[0]);
+    if (chat.active && !rooms.includes(chat.active)) moveOn(chat.active, rooms);
     else renderMyRooms();
     refreshRoomsSoon();
   });
-  c.on('rejoin:failed', ({ room, error }) => add(room, notice(`Could not rejoin #${room}: ${explain(error)}`, 'warn')));
+  c.on('rejoin:failed', ({ room, error }) => {
+    // By now the room is gone from the list and another one (or none) is on screen: tell it there.
+    const text = `Could not rejoin #${room}: ${explain(error)}`;
+    if (chat.active) add(chat.active, notice(text, 'warn'));
+    else {
+      noRoomNote = text;
+      renderConversation();
+    }
+  });
   c.on('error', (error) => {
     ui.composerNote.textContent = `Server: ${error.message}`;
   });
@@ -297,6 +374,10 @@ function signOut(): void {
   clearTimeout(roomsSoon);
   chat.clear();
   allRooms = [];
+  noRoomNote = undefined;
+  drawer.close(null);
+  document.body.dataset.view = 'signin';
+  ui.menu.hidden = true;
   ui.chat.hidden = true;
   ui.signin.hidden = false;
   ui.me.hidden = true;
@@ -328,11 +409,13 @@ ui.signinForm.addEventListener('submit', (event) => {
     return;
   }
   store(name);
+  document.body.dataset.view = 'chat';
   ui.signin.hidden = true;
   ui.chat.hidden = false;
+  ui.menu.hidden = false;
   ui.me.hidden = false;
   ui.signOut.hidden = false;
-  ui.meName.textContent = name;
+  showMe(name);
   activate(undefined);
   void refreshRooms();
   ui.message.focus();
@@ -347,11 +430,14 @@ ui.joinForm.addEventListener('submit', (event) => {
 ui.leave.addEventListener('click', async () => {
   const room = chat.active;
   if (!client || !room) return;
+  leaving = room;
   try {
     await client.leave(room);
     chat.forget(room);
   } catch (err) {
     ui.composerNote.textContent = explain(err);
+  } finally {
+    leaving = undefined;
   }
 });
 
@@ -362,7 +448,9 @@ ui.composer.addEventListener('submit', (event) => {
   if (!client || !room || text.trim() === '') return;
   ui.message.value = '';
   ui.composerNote.textContent =
-    client.state === 'open' ? '' : 'Offline: the message will go out when the connection is back.';
+    client.state === 'open'
+      ? ''
+      : `Offline: the message will go out if the connection is back within ${DEFAULT_OFFLINE_TIMEOUT_MS / 1000} s.`;
   client.send(room, text).then(
     () => {
       ui.composerNote.textContent = '';
@@ -380,6 +468,7 @@ window.addEventListener('online', () => {
   if (client?.state === 'reconnecting') client.connect();
 });
 ui.signOut.addEventListener('click', signOut);
+ui.drawerSignOut.addEventListener('click', signOut);
 
 ui.name.value = stored();
 (ui.name.value ? ui.room : ui.name).focus();

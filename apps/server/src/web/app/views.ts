@@ -3,16 +3,19 @@ import type { User } from '@roomcast/protocol';
 import type { Entry } from './chat-state.js';
 import { h } from './dom.js';
 
-/** A stable hue per user id, so a person keeps their colour across the page. */
-function hue(id: string): number {
+/**
+ * A hue per name: a person keeps their colour across reconnects, which give them a new
+ * connection id (and so a new user id) each time.
+ */
+export function hue(name: string): number {
   let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) >>> 0;
   return hash % 360;
 }
 
 export function avatar(user: User, size: 'sm' | 'md' = 'md'): HTMLSpanElement {
   const el = h('span', { class: `avatar avatar-${size}`, attrs: { 'aria-hidden': 'true' } }, initial(user.name));
-  el.style.setProperty('--hue', String(hue(user.id)));
+  el.style.setProperty('--hue', String(hue(user.name)));
   return el;
 }
 
@@ -59,7 +62,15 @@ export interface RoomItem {
   joined: boolean;
   unread: number;
   onSelect: () => void;
-  label: string;
+}
+
+/** What a screen reader hears is what the eye sees, plus a word where a badge alone says it. */
+function hidden(text: string): HTMLSpanElement {
+  return h('span', { class: 'visually-hidden' }, text);
+}
+
+export function unreadBadge(count: number): HTMLSpanElement {
+  return h('span', { class: 'unread' }, count > 99 ? '99+' : String(count), hidden(' unread'));
 }
 
 export function roomItem(item: RoomItem): HTMLLIElement {
@@ -67,11 +78,12 @@ export function roomItem(item: RoomItem): HTMLLIElement {
     'button',
     {
       class: `room-button${item.current ? ' room-button-current' : ''}${item.joined ? ' room-button-joined' : ''}`,
-      attrs: { type: 'button', 'aria-label': item.label, ...(item.current ? { 'aria-current': 'true' } : {}) },
+      attrs: { type: 'button', ...(item.current ? { 'aria-current': 'true' } : {}) },
     },
+    item.joined ? null : hidden('Join '),
     h('span', { class: 'room-hash', attrs: { 'aria-hidden': 'true' } }, '#'),
-    h('span', { class: 'room-name' }, item.room),
-    item.unread > 0 ? h('span', { class: 'unread' }, item.unread > 99 ? '99+' : String(item.unread)) : null,
+    h('span', { class: 'room-name', attrs: { title: item.room } }, item.room),
+    item.unread > 0 ? unreadBadge(item.unread) : null,
     item.detail ? h('span', { class: 'room-detail' }, item.detail) : null,
   );
   button.addEventListener('click', item.onSelect);
@@ -83,7 +95,7 @@ export function personItem(user: User, me: boolean): HTMLLIElement {
     'li',
     { class: 'person' },
     avatar(user, 'sm'),
-    h('span', { class: 'person-name' }, user.name),
+    h('span', { class: 'person-name', attrs: { title: user.name } }, user.name),
     me ? h('span', { class: 'badge' }, 'you') : null,
   );
 }
@@ -95,7 +107,7 @@ export function describeState(change: Pick<StateChange, 'state' | 'attempt'>): s
     case 'open':
       return 'Connected';
     case 'reconnecting':
-      return `Reconnecting… (attempt ${change.attempt ?? 1})`;
+      return `Reconnecting (attempt ${change.attempt ?? 1})…`;
     case 'closed':
       return 'Disconnected';
   }
