@@ -36,6 +36,9 @@ Scenarios:
              must stay correct
   publish    autocannon drives POST /rooms/:room/messages (--senders connections at --rate req/s each) while
              --clients WebSocket clients in the room(s) measure delivery
+  drops      --senders chat while a proxy cuts --drops connections at random (no close frame); clients resume
+             with their token and positions; every member must get every message of its room since it joined
+             exactly once and in order, each resume recovered: true; prints the delivery ratio (the bar: 100%)
 
 Without --url the simulator starts the Roomcast server on a free loopback port, raising its rate and connection
 limits as the scenario needs (the output says which), and stops it at the end. Only loopback or --url is ever
@@ -46,6 +49,8 @@ Examples:
   pnpm sim fanout --clients 500 --report      HTML report in artifacts/ (git-ignored)
   pnpm sim capacity --latency-limit 100 --step 200 --clients 3000
   pnpm sim churn --url ws://127.0.0.1:3000/ws --json > churn.json
+  pnpm sim semantics --url ws://127.0.0.1:3001/ws --url ws://127.0.0.1:3002/ws --presence-grace-ms 5000
+  pnpm sim drops --url ws://127.0.0.1:3001/ws --url ws://127.0.0.1:3002/ws --presence-grace-ms 5000 --kill-node <pid>
 `;
 
 export function buildProgram(): Command {
@@ -53,7 +58,28 @@ export function buildProgram(): Command {
     .name('roomcast-sim')
     .description('Many headless Roomcast clients that prove the protocol semantics and measure latency.')
     .argument('[scenario]', `one of: ${SCENARIOS.join(', ')}`, 'semantics')
-    .option('--url <ws-url>', 'server to test, e.g. ws://127.0.0.1:3000/ws (default: start one on loopback)')
+    .option(
+      '--url <ws-url>',
+      'server to test, e.g. ws://127.0.0.1:3000/ws; repeat it for the nodes of one cluster: clients are spread over them round-robin (default: start one on loopback)',
+      (raw: string, prev: string[] | undefined) => [...(prev ?? []), raw],
+    )
+    .addOption(
+      new Option(
+        '--presence-grace-ms <ms>',
+        "with --url: the servers' PRESENCE_GRACE_MS, which must match theirs; departures are judged that much later (default: 0; a server the simulator starts gets 0, drops 5000)",
+      ).argParser(integer('--presence-grace-ms')),
+    )
+    .addOption(
+      new Option('--drops <n>', 'drops: connections cut at random times during the run (default: --clients)').argParser(
+        integer('--drops'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--kill-node <pid>',
+        'drops, with two or more --url: SIGKILL this local process (the one serving the first --url) mid-run; its clients must resume on the other nodes',
+      ).argParser(integer('--kill-node')),
+    )
     .addOption(
       new Option('--clients <n>', `clients (capacity: the most to try); ${perScenario('clients')}`).argParser(
         integer('--clients'),

@@ -1,9 +1,24 @@
-export const SCENARIOS = ['semantics', 'fanout', 'capacity', 'churn', 'publish'] as const;
+export const SCENARIOS = ['semantics', 'fanout', 'capacity', 'churn', 'publish', 'drops'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface SimOptions {
-  /** ws:// or wss:// URL of the server; absent: the simulator starts one on loopback. */
-  url?: string;
+  /**
+   * ws:// or wss:// URL of the server, or of several nodes of one cluster (clients are spread
+   * over them round-robin); absent: the simulator starts one on loopback.
+   */
+  url?: string | string[];
+  /**
+   * How long the server(s) at --url wait before announcing `user:left` for a closed connection
+   * (their PRESENCE_GRACE_MS); must match it. A server the simulator starts itself gets 0.
+   */
+  presenceGraceMs?: number;
+  /** drops: connections cut (no close frame) during the run. */
+  drops?: number;
+  /**
+   * drops, with two or more --url: SIGKILL this process (the one serving the first --url) mid-run;
+   * its clients must resume on the other nodes.
+   */
+  killNode?: number;
   clients: number;
   rooms: number;
   senders: number;
@@ -28,7 +43,10 @@ export interface SimOptions {
 }
 
 /** Per-scenario defaults; `--help` prints the same table. */
-export const DEFAULTS: Record<ScenarioName, Omit<SimOptions, 'url' | 'seed' | 'workers'>> = {
+export const DEFAULTS: Record<
+  ScenarioName,
+  Omit<SimOptions, 'url' | 'seed' | 'workers' | 'presenceGraceMs' | 'drops' | 'killNode'>
+> = {
   semantics: {
     clients: 40,
     rooms: 4,
@@ -73,6 +91,17 @@ export const DEFAULTS: Record<ScenarioName, Omit<SimOptions, 'url' | 'seed' | 'w
     latencyLimit: 250,
     step: 0,
   },
+  drops: {
+    clients: 24,
+    rooms: 3,
+    senders: 6,
+    rate: 10,
+    duration: 5,
+    timeout: 5000,
+    size: 0,
+    latencyLimit: 250,
+    step: 0,
+  },
   publish: {
     clients: 20,
     rooms: 1,
@@ -98,6 +127,8 @@ export const BOUNDS = {
   size: [0, 60_000],
   latencyLimit: [0.01, 60_000],
   step: [1, 20_000],
+  presenceGraceMs: [0, 600_000],
+  drops: [0, 100_000],
 } as const satisfies Partial<Record<keyof SimOptions, readonly [number, number]>>;
 
 export class OptionsError extends Error {
@@ -124,10 +155,13 @@ export function resolveOptions(scenario: ScenarioName, given: Partial<SimOptions
     senders: given.senders ?? (scenario === 'semantics' ? clients : Math.min(merged.senders, clients)),
     seed: given.seed ?? Math.floor(Math.random() * 2 ** 31),
     workers: given.workers ?? defaultWorkers(clients, cores),
+    presenceGraceMs: given.presenceGraceMs ?? 0,
+    ...(scenario === 'drops' ? { drops: given.drops ?? clients } : {}),
   };
   for (const [key, [lo, hi]] of Object.entries(BOUNDS) as [keyof typeof BOUNDS, readonly [number, number]][]) {
     const value = opts[key];
     if (key === 'step' && scenario !== 'capacity') continue;
+    if (value === undefined) continue;
     if (!Number.isFinite(value) || value < lo || value > hi) {
       throw new OptionsError(`--${kebab(key)} must be between ${lo} and ${hi}, got ${value}`);
     }
@@ -140,7 +174,25 @@ export function resolveOptions(scenario: ScenarioName, given: Partial<SimOptions
       `--senders (${opts.senders}) cannot exceed --step (${opts.step}): senders join in the first step`,
     );
   }
+  const urls = targetUrls(opts);
+  if (opts.drops !== undefined && scenario !== 'drops') throw new OptionsError('--drops applies to the drops scenario');
+  if (opts.killNode !== undefined) {
+    if (scenario !== 'drops') throw new OptionsError('--kill-node applies to the drops scenario');
+    if (urls.length < 2)
+      throw new OptionsError('--kill-node needs two or more --url: its clients resume on the others');
+    if (!Number.isInteger(opts.killNode) || opts.killNode <= 1) {
+      throw new OptionsError(
+        `--kill-node must be the PID of the process serving the first --url, got ${opts.killNode}`,
+      );
+    }
+  }
   return opts;
+}
+
+/** The --url values as a list (empty: the simulator starts a server). */
+export function targetUrls(options: Pick<SimOptions, 'url'>): string[] {
+  if (options.url === undefined) return [];
+  return typeof options.url === 'string' ? [options.url] : [...options.url];
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -23,6 +23,26 @@ export interface CapacityStep {
   curve: { percentile: number; ms: number }[];
 }
 
+/** drops: how the cut connections came back. */
+export interface DropsFigures {
+  /** Connections cut by the proxy (a killed node's included). */
+  cuts: number;
+  /** Connections the clients saw drop, and of those, welcomed back with their token accepted. */
+  drops: number;
+  resumed: number;
+  /** Connection attempts that failed while resuming (a dead node, a refusal). */
+  failedAttempts: number;
+  /** Longest time from a drop to the welcome back, ms. */
+  maxGapMs: number;
+  /** Messages members should have had since they joined, and how many arrived (each once, in order). */
+  expected: number;
+  received: number;
+  /** received / expected, in percent: the bar is 100. */
+  deliveryRatio: number;
+  /** Whether the node behind the first URL was killed mid-run. */
+  nodeKilled: boolean;
+}
+
 export interface HttpFigures {
   requests: number;
   requestsPerSec: number;
@@ -42,7 +62,8 @@ export interface RunResult {
   seed: number;
   startedAt: string;
   durationMs: number;
-  target: { url: string; selfStarted: boolean; serverEnv?: Record<string, string> };
+  /** `url` is the first node; `urls` all of them. */
+  target: { url: string; urls: string[]; selfStarted: boolean; serverEnv?: Record<string, string> };
   options: SimOptions;
   connections: { attempted: number; opened: number; failed: number; connectMs: LatencySummary | null };
   traffic: {
@@ -77,6 +98,7 @@ export interface RunResult {
   server?: { cpuMs: number; cpuUsPerDelivery: number | null; rssMb: number };
   http?: HttpFigures;
   capacity?: { limitMs: number; maxClients: number; steps: CapacityStep[] };
+  drops?: DropsFigures;
   warnings: string[];
   notes: string[];
 }

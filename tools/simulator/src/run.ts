@@ -8,12 +8,13 @@ import {
   processRssBytes,
   summarizeLatency,
 } from '@roomcast/measure';
-import { resolveOptions, type ScenarioName, type SimOptions } from './options.js';
+import { type CutProxy, startCutProxy } from './cut-proxy.js';
+import { resolveOptions, type ScenarioName, type SimOptions, targetUrls } from './options.js';
 import type { Check, RunResult } from './result.js';
 import { roomNames } from './scenarios/harness.js';
 import { type ScenarioEnv, scenarios } from './scenarios/index.js';
 import { startSwarm, swarmTotals } from './swarm.js';
-import { startServer, type Target, useUrl } from './target.js';
+import { startServer, type Target, TargetError, useUrl } from './target.js';
 import { RULES, type Rule } from './verify/violations.js';
 import type { Counters } from './wire.js';
 
@@ -22,6 +23,18 @@ export interface RunHooks {
   onProgress?: (totals: Counters) => void;
   /** Called as the run moves from phase to phase (connecting, running, ...). */
   onPhase?: (phase: string) => void;
+  /**
+   * drops: kills the node behind the first URL mid-run (the CLI's --kill-node sends SIGKILL to a
+   * PID; a test can close an in-process node). The simulator has already cut every connection to it.
+   */
+  killNode?: () => Promise<void>;
+}
+
+/** How long the simulator's own server waits before `user:left`, per scenario. */
+export function selfStartedGraceMs(name: ScenarioName): number {
+  // drops checks that a quick resume causes no left/joined pair, which needs a grace; elsewhere
+  // departures are checked as they happen and a grace would only delay every user:left.
+  return name === 'drops' ? 5000 : 0;
 }
 
 /** CPU time (ms) and resident memory (MiB) of a process, from /proc; null where /proc cannot be read. */
@@ -42,7 +55,7 @@ function machineUsage(): { busy: number; total: number } | null {
 }
 
 /** Settings for a server the simulator starts itself, raised above the defaults as the scenario needs. */
-export function serverEnvFor(options: SimOptions): Record<string, string> {
+export function serverEnvFor(options: SimOptions, name: ScenarioName = 'semantics'): Record<string, string> {
   // Inbound frames per connection: sends plus joins/leaves, with headroom for bursts.
   const perSec = Math.max(50, Math.ceil(options.rate * 2));
   return {
@@ -53,8 +66,7 @@ export function serverEnvFor(options: SimOptions): Record<string, string> {
     MAX_CONNECTIONS_PER_IP: String(Math.max(10_000, options.clients + 100)),
     MAX_ROOMS_PER_CONNECTION: String(Math.max(32, options.rooms)),
     LOG_LEVEL: 'warn',
-    // Departures are checked as they happen; a grace would only delay every user:left.
-    PRESENCE_GRACE_MS: '0',
+    PRESENCE_GRACE_MS: String(selfStartedGraceMs(name)),
     ...(options.jwtSecret ? { AUTH_JWT_SECRET: options.jwtSecret } : {}),
   };
 }
@@ -63,9 +75,10 @@ export function serverEnvFor(options: SimOptions): Record<string, string> {
 export async function runScenario(
   name: ScenarioName,
   given: Partial<SimOptions> = {},
-  hooks: RunHooks = {},
+  runHooks: RunHooks = {},
 ): Promise<RunResult> {
   const options = resolveOptions(name, given, availableParallelism());
+  let hooks = runHooks;
   const scenario = scenarios[name];
   const startedAt = new Date();
   const t0 = nowMs();
@@ -74,7 +87,17 @@ export async function runScenario(
   const warnings: string[] = [];
   const notes: string[] = [];
 
-  const target: Target = options.url ? useUrl(options.url) : await startServer(serverEnvFor(options));
+  const urls = targetUrls(options);
+  const targets: Target[] = urls.length > 0 ? urls.map(useUrl) : [await startServer(serverEnvFor(options, name))];
+  const target = targets[0] as Target;
+  const graceMs = target.selfStarted ? selfStartedGraceMs(name) : (options.presenceGraceMs ?? 0);
+  if (scenario.mode === 'resume' && targets.some((t) => t.wsUrl.startsWith('wss:'))) {
+    await Promise.all(targets.map((t) => t.stop()));
+    throw new TargetError('drops cuts TCP connections through a plain proxy: use ws:// URLs');
+  }
+  if (name === 'drops' && hooks.killNode === undefined && options.killNode !== undefined) {
+    hooks = { ...hooks, killNode: () => killPid(options.killNode as number) };
+  }
   if (target.serverEnv) {
     const env = Object.entries(target.serverEnv)
       .map(([k, v]) => `${k}=${v}`)
@@ -85,10 +108,16 @@ export async function runScenario(
       `--rate ${options.rate} may exceed the server's per-connection rate limit (default RATE_LIMIT_PER_SEC=50); refused frames count as failures`,
     );
   }
+  if (targets.length > 1) {
+    notes.push(`${targets.length} nodes: clients spread over them round-robin; presence and seq checked cluster-wide`);
+  }
   const serverCpu0 = target.pid ? processUsage(target.pid) : null;
   const runTag = randomBytes(4).toString('hex');
+  // drops: every client goes through a proxy that can cut its TCP connection.
+  const cutters: CutProxy[] =
+    scenario.mode === 'resume' ? await Promise.all(targets.map((t) => startCutProxy(t.wsUrl))) : [];
   const swarm = startSwarm(options.workers, {
-    url: target.wsUrl,
+    urls: cutters.length > 0 ? cutters.map((c) => c.url) : targets.map((t) => t.wsUrl),
     runTag,
     mode: scenario.mode,
     replyTimeoutMs: options.timeout,
@@ -101,6 +130,10 @@ export async function runScenario(
     name,
     options,
     target,
+    targets,
+    cutters,
+    presenceGraceMs: graceMs,
+    ...(hooks.killNode ? { killNode: hooks.killNode } : {}),
     swarm,
     runTag,
     rooms: roomNames(runTag, options.rooms),
@@ -161,6 +194,7 @@ export async function runScenario(
       durationMs: Math.round(wallMs),
       target: {
         url: target.wsUrl,
+        urls: targets.map((t) => t.wsUrl),
         selfStarted: target.selfStarted,
         ...(target.serverEnv ? { serverEnv: target.serverEnv } : {}),
       },
@@ -211,6 +245,7 @@ export async function runScenario(
         : {}),
       ...(outcome.http ? { http: outcome.http } : {}),
       ...(outcome.capacity ? { capacity: outcome.capacity } : {}),
+      ...(outcome.drops ? { drops: outcome.drops } : {}),
       warnings: [...warnings, ...outcome.warnings],
       notes: [...notes, ...outcome.notes],
     };
@@ -218,6 +253,25 @@ export async function runScenario(
   } finally {
     clearTimeout(watchdog);
     await swarm.terminate();
-    await target.stop();
+    await Promise.all(cutters.map((c) => c.close()));
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
+
+/** SIGKILLs a local process and waits (bounded) until it is gone. */
+async function killPid(pid: number): Promise<void> {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    throw new TargetError(`--kill-node ${pid}: ${(err as Error).message}`);
+  }
+  const deadline = nowMs() + 10_000;
+  while (nowMs() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,6 +1,8 @@
 import { nowMs, recordMs } from '@roomcast/measure';
 import { type AckResultMap, decodeServerFrameStrict, encodeClientEvent, type ServerFrame } from '@roomcast/protocol';
 import WebSocket from 'ws';
+import type { ResumeState } from './resume-state.js';
+import { RoomContinuity } from './resume-state.js';
 import { RoomTrack } from './room-track.js';
 import type { ClientSpec, RequestLog, SessionLog } from './wire.js';
 import type { WorkerContext } from './worker-context.js';
@@ -44,11 +46,17 @@ export class Session {
   private sentCount = 0;
   private closing = false;
   private closedPromise: Promise<void> = Promise.resolve();
+  /** resume mode: called when the connection is lost after its welcome without the client closing it. */
+  onDrop: (() => void) | undefined;
+  /** Whether this connection presented a resume token. */
+  private resuming = false;
 
   constructor(
     private readonly ctx: WorkerContext,
     readonly spec: ClientSpec,
     readonly incarnation: number,
+    /** resume mode: the client's token and per-room positions, shared by all its connections. */
+    readonly resume?: ResumeState,
   ) {
     this.log = {
       key: `c${spec.client}.${incarnation}`,
@@ -72,10 +80,15 @@ export class Session {
   /** Connects and waits for the welcome; false when the server refused or was too slow. */
   open(timeoutMs: number): Promise<boolean> {
     const { ctx, spec } = this;
-    const url = new URL(ctx.init.url);
+    const url = new URL(ctx.init.urls[spec.node % ctx.init.urls.length] as string);
     url.searchParams.set('name', spec.name);
     url.searchParams.set('room', spec.room);
     if (spec.token) url.searchParams.set('token', spec.token);
+    if (this.resume?.token) {
+      this.resuming = true;
+      url.searchParams.set('resume', this.resume.token);
+      url.searchParams.set('positions', JSON.stringify(this.resume.positions()));
+    }
     this.log.tConnect = nowMs();
     const ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws = ws;
@@ -92,7 +105,8 @@ export class Session {
           recordMs(ctx.connectTime, nowMs() - this.log.tConnect);
         } else {
           ctx.counters.connectFailures++;
-          ctx.violations.add('requests-accepted', `${this.label} could not connect: ${why}`);
+          // A resume may knock on a node that just died; the worker tries another and counts it.
+          if (!this.resuming) ctx.violations.add('requests-accepted', `${this.label} could not connect: ${why}`);
           ws.terminate();
         }
         resolve(ok);
@@ -106,11 +120,14 @@ export class Session {
       ws.on('close', (code, reason) => {
         this.log.tClosed = nowMs();
         if (settled && this.clientId !== undefined) ctx.counters.open--;
-        if (!this.closing && settled && this.clientId !== undefined) {
+        const dropped = !this.closing && settled && this.clientId !== undefined;
+        // Resume mode: a cut (1006) or a node going away (1001) is the point; any other close is the server's refusal.
+        if (dropped && (!this.resume || (code !== 1006 && code !== 1001))) {
           ctx.violations.add('requests-accepted', `${this.label} was closed by the server: ${code} ${reason}`);
         }
         settle(false, `closed ${code} ${reason.toString()}`);
         for (const [id, p] of this.pending) this.finish(id, p, { reply: 'closed', t1: nowMs() });
+        if (dropped) this.onDrop?.();
       });
     });
   }
@@ -229,6 +246,7 @@ export class Session {
           );
         }
         if (logging && ctx.canLog()) this.log.frames.push({ k: 'welcome', t });
+        if (this.resume) this.welcomeBack(frame.data);
         return;
       }
       case 'user:joined':
@@ -241,6 +259,7 @@ export class Session {
             `${this.label} was sent "${frame.event}" about itself in room "${room}"`,
           );
         }
+        if (this.resume) ctx.presenceAbout(user.id);
         const k = frame.event === 'user:joined' ? 'joined' : 'left';
         if (logging && ctx.canLog()) this.log.frames.push({ k, t, room, user: connectionOf(user) });
         return;
@@ -254,6 +273,10 @@ export class Session {
         if (logging) {
           if (ctx.canLog())
             this.log.frames.push({ k: 'msg', t, room, seq, mid: clientMsgId ?? text, from: connectionOf(from) });
+          return;
+        }
+        if (this.resume) {
+          this.continue(room, seq);
           return;
         }
         if (!this.rooms.has(room)) {
@@ -325,6 +348,58 @@ export class Session {
         this.finish(id, p, { reply: 'ack', result: frame.data.result, t1: t });
         return;
       }
+    }
+  }
+
+  /** resume mode: checks a welcome after a drop and records where each room starts. */
+  private welcomeBack(data: Extract<ServerFrame, { event: 'welcome' }>['data']): void {
+    const state = this.resume as ResumeState;
+    const { ctx } = this;
+    if (this.resuming) {
+      if (data.resumed !== true || data.clientId !== state.clientId) {
+        ctx.violations.add(
+          'resume-recovered',
+          `${this.label}: resume token not accepted (resumed ${data.resumed}, clientId ${data.clientId}, was ${state.clientId})`,
+        );
+      }
+      for (const [room, continuity] of state.rooms) {
+        const recovery = data.recovery?.[room];
+        if (recovery?.recovered !== true) {
+          const why = recovery ? `recovered false, missing ${JSON.stringify(recovery.missing)}` : 'no recovery given';
+          ctx.violations.add('resume-recovered', `${this.label}: room "${room}" from seq ${continuity.last}: ${why}`);
+        } else if (recovery.position.epoch !== continuity.epoch) {
+          ctx.violations.add(
+            'resume-recovered',
+            `${this.label}: room "${room}" recovered into epoch ${recovery.position.epoch}, was ${continuity.epoch}`,
+          );
+        }
+      }
+      if (state.droppedAt !== undefined && state.clientId) {
+        ctx.resumeGap(state.clientId, nowMs() - state.droppedAt, data.resumed === true, state.nodeKilled);
+      }
+    }
+    state.droppedAt = undefined;
+    state.clientId ??= data.clientId;
+    state.token = data.resumeToken;
+    if (!data.resumeToken) ctx.violations.add('resume-recovered', `${this.label}: welcome carried no resumeToken`);
+    for (const [room, position] of Object.entries(data.positions ?? {})) {
+      if (!state.rooms.has(room)) state.rooms.set(room, new RoomContinuity(position.epoch, position.seq));
+    }
+  }
+
+  /** resume mode: one more seq of a room, which must extend the unbroken run since the join. */
+  private continue(room: string, seq: number): void {
+    const { ctx } = this;
+    const continuity = this.resume?.rooms.get(room);
+    if (!continuity) {
+      ctx.violations.add('rooms-isolated', `${this.label} received message seq ${seq} of room "${room}"`);
+      return;
+    }
+    const verdict = continuity.record(seq);
+    if (verdict === 'duplicate') {
+      ctx.violations.add('delivery-once', `${this.label} received seq ${seq} of room "${room}" twice`);
+    } else if (verdict === 'out-of-order') {
+      ctx.violations.add('delivery-in-order', `${this.label} received seq ${seq} of room "${room}" after a later one`);
     }
   }
 

@@ -2,7 +2,8 @@ import type { Rule } from './verify/violations.js';
 
 /** What the main thread and the client workers say to each other. */
 
-export type Mode = 'log' | 'track';
+/** resume: track mode whose clients resume after every drop, checking each room's seqs run unbroken. */
+export type Mode = 'log' | 'track' | 'resume';
 
 export interface ClientSpec {
   client: number;
@@ -10,11 +11,14 @@ export interface ClientSpec {
   room: string;
   /** Access token for a server with auth on. */
   token?: string;
+  /** Index of the node (--url) this client connects to. */
+  node: number;
 }
 
 export interface WorkerInit {
   workerIndex: number;
-  url: string;
+  /** One WebSocket URL per node; a client uses urls[spec.node]. */
+  urls: string[];
   runTag: string;
   /** log: keep every frame for the global verifier; track: constant-memory per-room checks. */
   mode: Mode;
@@ -42,6 +46,10 @@ export type Command =
   | { type: 'script'; params: ScriptParams }
   | { type: 'drain'; quietMs: number; maxMs: number }
   | { type: 'collect'; expected: Record<string, number[]>; reset: boolean }
+  /** resume mode: each named client sends one message into its room; replies with the acked seq by room. */
+  | { type: 'fence'; clients: Record<string, number> }
+  /** resume mode: the node with this index died; clients of it may see presence change. */
+  | { type: 'node-killed'; node: number }
   | { type: 'close' };
 
 export interface Counters {
@@ -107,6 +115,27 @@ export interface SessionLog {
 export interface DrainReport {
   /** Seqs acknowledged to this worker's senders since the last drain, by room. */
   acked: Record<string, number[]>;
+  /** resume mode: clients still not welcomed back after a drop. */
+  resuming: number;
+}
+
+/** resume mode: how the drops went, per worker. */
+export interface ResumeFigures {
+  /** Connections lost without the client closing them. */
+  drops: number;
+  /** Of those, welcomed back with the token accepted. */
+  resumed: number;
+  /** Drop to welcome-back, ms, the longest. */
+  maxGapMs: number;
+  /** Connection attempts that failed while resuming (a dead node, a refusal). */
+  failedAttempts: number;
+  /** Rooms' messages each member should have had since it joined, and how many it had. */
+  expected: number;
+  received: number;
+  /** Presence frames seen once traffic began, by the user they were about. */
+  presenceAbout: Record<string, number>;
+  /** Per dropped client id: its longest drop-to-welcome gap, and whether a drop was its node dying. */
+  dropped: Record<string, { maxGapMs: number; nodeKilled: boolean }>;
 }
 
 export interface WorkerReport {
@@ -117,4 +146,5 @@ export interface WorkerReport {
   violations: ViolationsData;
   sessions: SessionLog[];
   logOverflow: boolean;
+  resume?: ResumeFigures;
 }

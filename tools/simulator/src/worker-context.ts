@@ -1,6 +1,6 @@
 import { createLatencyHistogram, type Histogram } from '@roomcast/measure';
 import { Violations } from './verify/violations.js';
-import { type Counters, type WorkerInit, zeroCounters } from './wire.js';
+import { type Counters, type ResumeFigures, type WorkerInit, zeroCounters } from './wire.js';
 
 /** State one worker's sessions share: counters, histograms, violations, acknowledged seqs. */
 export class WorkerContext {
@@ -15,9 +15,39 @@ export class WorkerContext {
   lastFrameAt = 0;
   pending = 0;
   readonly padding: string;
+  readonly resume: ResumeFigures = {
+    drops: 0,
+    resumed: 0,
+    maxGapMs: 0,
+    failedAttempts: 0,
+    expected: 0,
+    received: 0,
+    presenceAbout: {},
+    dropped: {},
+  };
+  /** Traffic has begun: from now on, presence changes only through drops. */
+  armed = false;
+  /** Clients between a drop and their welcome back. */
+  resuming = 0;
 
   constructor(readonly init: WorkerInit) {
     this.padding = init.padding > 0 ? ` ${'x'.repeat(init.padding)}` : '';
+  }
+
+  /** A client was welcomed back after a drop, `ms` after it lost the connection. */
+  resumeGap(clientId: string, ms: number, resumed: boolean, nodeKilled: boolean): void {
+    if (resumed) this.resume.resumed++;
+    this.resume.maxGapMs = Math.max(this.resume.maxGapMs, Math.round(ms));
+    const seen = this.resume.dropped[clientId] ?? { maxGapMs: 0, nodeKilled: false };
+    this.resume.dropped[clientId] = {
+      maxGapMs: Math.max(seen.maxGapMs, Math.round(ms)),
+      nodeKilled: seen.nodeKilled || nodeKilled,
+    };
+  }
+
+  /** resume mode: a presence change about `userId` arrived. */
+  presenceAbout(userId: string): void {
+    if (this.armed) this.resume.presenceAbout[userId] = (this.resume.presenceAbout[userId] ?? 0) + 1;
   }
 
   countError(code: string): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../src/target.js';
 import { startFaultProxy } from '../src/testing/index.js';
 import { startRealServer } from './real-server.js';
 
@@ -64,10 +65,15 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
       '--seed',
       '--json',
       '--report',
+      '--presence-grace-ms',
+      '--drops',
+      '--kill-node',
     ]) {
       expect(stdout).toContain(flag);
     }
-    for (const scenario of ['semantics', 'fanout', 'capacity', 'churn', 'publish']) expect(stdout).toContain(scenario);
+    for (const scenario of ['semantics', 'fanout', 'capacity', 'churn', 'publish', 'drops']) {
+      expect(stdout).toContain(scenario);
+    }
     expect(stdout).toMatch(/--clients <n>[\s\S]*default: 40\s+\(semantics\),\s+200\s+\(fanout\)/);
   });
 
@@ -81,6 +87,12 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
     const url = await cli(['--url', 'http://127.0.0.1:1/ws', '--duration', '1']);
     expect(url.code).toBe(2);
     expect(url.stderr).toMatch(/ws:\/\/ or wss:\/\//);
+    const lone = await cli(['drops', '--url', 'ws://127.0.0.1:1/ws', '--kill-node', '4242']);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toMatch(/--kill-node needs two or more --url/);
+    const misplaced = await cli(['semantics', '--drops', '3']);
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toMatch(/--drops applies to the drops scenario/);
     const nobody = await cli(['--url', 'ws://127.0.0.1:1/ws', '--clients', '2', '--duration', '1']);
     expect(nobody.code).toBe(2);
     expect(nobody.stderr).toMatch(/none of 2 clients could connect/);
@@ -109,6 +121,7 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
       MAX_CONNECTIONS: '10000',
       MAX_ROOMS_PER_CONNECTION: '32',
       LOG_LEVEL: 'warn',
+      // Departures are judged as they happen (drops gets 5000: it checks that resumes are not announced).
       PRESENCE_GRACE_MS: '0',
     });
     expect(result.server.cpuMs).toBeGreaterThanOrEqual(0);
@@ -152,6 +165,46 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
       expect(stdout).toMatch(/FAIL delivery-once: .*twice/s);
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('drops --kill-node <pid>', { timeout: 120_000 }, () => {
+  it('SIGKILLs the first node mid-run and sends its clients to the second, which must take their resumes', async () => {
+    // Two separate in-memory nodes share nothing, so the second cannot know the first's tokens:
+    // the run must say so. Nodes on one Redis (REDIS_URL) share them, and the same run passes.
+    const env = { PRESENCE_GRACE_MS: '0', LOG_LEVEL: 'silent' };
+    const [a, b] = await Promise.all([startServer(env), startServer(env)]);
+    try {
+      const { code, stdout, stderr } = await cli([
+        'drops',
+        '--url',
+        a.wsUrl,
+        '--url',
+        b.wsUrl,
+        '--kill-node',
+        String(a.pid),
+        '--clients',
+        '6',
+        '--rooms',
+        '2',
+        '--senders',
+        '2',
+        '--duration',
+        '2',
+        '--drops',
+        '2',
+        '--json',
+      ]);
+      expect(code, stderr).toBe(1);
+      const result = JSON.parse(stdout);
+      expect(result.drops.nodeKilled).toBe(true);
+      expect(result.drops.drops).toBeGreaterThanOrEqual(3);
+      const failed = result.checks.filter((c: { ok: boolean }) => !c.ok).map((c: { rule: string }) => c.rule);
+      expect(failed).toContain('resume-recovered');
+      expect(() => process.kill(a.pid as number, 0)).toThrow();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
     }
   });
 });

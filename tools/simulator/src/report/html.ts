@@ -78,7 +78,7 @@ export function renderHtml(r: RunResult): string {
       : [];
   const figures = [
     row('scenario', r.scenario),
-    row('target', `${r.target.url}${r.target.selfStarted ? ' (started by the simulator)' : ''}`),
+    row('target', `${r.target.urls.join(' ')}${r.target.selfStarted ? ' (started by the simulator)' : ''}`),
     row('seed', String(r.seed)),
     row('started', r.startedAt),
     row('duration', `${(r.durationMs / 1000).toFixed(1)} s`),
@@ -90,6 +90,15 @@ export function renderHtml(r: RunResult): string {
     row('sent / acked', `${r.traffic.sent} / ${r.traffic.acked}`),
     row('delivered', `${r.traffic.delivered} (${r.traffic.deliveriesPerSec}/s)`),
     row('latency p50 / p90 / p99 / p99.9 / max', l ? `${l.p50} / ${l.p90} / ${l.p99} / ${l.p999} / ${l.max} ms` : '-'),
+    ...(r.drops
+      ? [
+          row(
+            'drops',
+            `${r.drops.cuts} cut${r.drops.nodeKilled ? ' (node 1 killed)' : ''}, ${r.drops.resumed} of ${r.drops.drops} resumed, longest gap ${r.drops.maxGapMs} ms`,
+          ),
+          row('delivery ratio', `${r.drops.deliveryRatio}% (${r.drops.received} of ${r.drops.expected})`),
+        ]
+      : []),
     row(
       'generator',
       `${r.generator.workers} workers, CPU ${r.generator.cpuPercent}%, busiest event loop ${Math.round(r.generator.eluMax * 100)}%`,

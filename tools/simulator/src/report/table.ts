@@ -9,7 +9,7 @@ export function renderTable(r: RunResult): string {
   const out: string[] = [];
   const verdict = r.ok ? 'PASS' : 'FAIL';
   out.push(
-    `roomcast-sim ${r.scenario}: ${verdict}  (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.target.url})`,
+    `roomcast-sim ${r.scenario}: ${verdict}  (seed ${r.seed}, ${(r.durationMs / 1000).toFixed(1)} s, ${r.target.urls.join(' ')})`,
   );
 
   const figures = new Table({ style: plain });
@@ -43,6 +43,16 @@ export function renderTable(r: RunResult): string {
         'http latency',
         `p50 ${ms(h.latency.p50)}  p90 ${ms(h.latency.p90)}  p99 ${ms(h.latency.p99)}  max ${ms(h.latency.max)}`,
       ],
+    );
+  }
+  if (r.drops) {
+    const d = r.drops;
+    figures.push(
+      [
+        'drops',
+        `${d.cuts} cut${d.nodeKilled ? ' (node 1 killed)' : ''}, ${d.resumed} of ${d.drops} resumed, longest gap ${d.maxGapMs} ms, ${d.failedAttempts} failed attempts`,
+      ],
+      ['delivery ratio', `${d.deliveryRatio}% (${d.received} of ${d.expected}; the bar is 100%)`],
     );
   }
   const g = r.generator;

@@ -1,17 +1,36 @@
 import { type DriverLoad, type Histogram, mergeHistograms } from '@roomcast/measure';
 import { SignJWT } from 'jose';
+import type { CutProxy } from '../cut-proxy.js';
 import type { ScenarioName, SimOptions } from '../options.js';
-import type { CapacityStep, HttpFigures } from '../result.js';
+import type { CapacityStep, DropsFigures, HttpFigures } from '../result.js';
 import type { Swarm } from '../swarm.js';
 import { type Target, TargetError } from '../target.js';
 import type { Rule } from '../verify/violations.js';
 import { Violations } from '../verify/violations.js';
-import type { ClientSpec, ConnectResult, Counters, DrainReport, SessionLog, WorkerReport } from '../wire.js';
+import type {
+  ClientSpec,
+  ConnectResult,
+  Counters,
+  DrainReport,
+  Mode,
+  ResumeFigures,
+  SessionLog,
+  WorkerReport,
+} from '../wire.js';
 
 export interface ScenarioEnv {
   name: ScenarioName;
   options: SimOptions;
+  /** The first node: its HTTP origin serves the publish scenario. */
   target: Target;
+  /** Every node; client n connects to node n mod N. */
+  targets: Target[];
+  /** drops: one cutting proxy per node, in front of it. */
+  cutters: CutProxy[];
+  /** How long the server(s) wait before announcing `user:left` for a closed connection. */
+  presenceGraceMs: number;
+  /** drops: kills the first node (its proxy has cut every connection already). */
+  killNode?: () => Promise<void>;
   swarm: Swarm;
   runTag: string;
   rooms: string[];
@@ -37,11 +56,15 @@ export interface ScenarioOutcome {
   notes: string[];
   http?: HttpFigures;
   capacity?: { limitMs: number; maxClients: number; steps: CapacityStep[] };
+  drops?: DropsFigures;
 }
 
 export interface Scenario {
-  /** log: the global verifier sees every frame; track: constant memory per connection. */
-  mode: 'log' | 'track';
+  /**
+   * log: the global verifier sees every frame; track: constant memory per connection; resume:
+   * track, with clients that resume after every drop (through cutting proxies).
+   */
+  mode: Mode;
   run(env: ScenarioEnv): Promise<ScenarioOutcome>;
 }
 
@@ -60,7 +83,8 @@ export const roomNames = (runTag: string, n: number) => Array.from({ length: n }
 export function clientSpecs(env: ScenarioEnv, from: number, count: number): ClientSpec[] {
   return Array.from({ length: count }, (_, k) => {
     const client = from + k;
-    return { client, name: `sim-${client}`, room: env.rooms[client % env.rooms.length] as string };
+    const room = env.rooms[client % env.rooms.length] as string;
+    return { client, name: `sim-${client}`, room, node: client % env.targets.length };
   });
 }
 
@@ -109,7 +133,8 @@ export async function connectAndSettle(env: ScenarioEnv, from: number, count: nu
 
 /** Waits for replies and quiet on every worker; returns the seqs acknowledged to senders, by room. */
 export async function drainAll(env: ScenarioEnv, quietMs = 300): Promise<Record<string, number[]>> {
-  const reports = await env.swarm.all<DrainReport>({ type: 'drain', quietMs, maxMs: env.options.timeout + 3000 });
+  const maxMs = env.options.timeout * (env.cutters.length > 0 ? 5 : 1) + 3000;
+  const reports = await env.swarm.all<DrainReport>({ type: 'drain', quietMs, maxMs });
   const acked: Record<string, number[]> = {};
   for (const r of reports) {
     for (const [room, seqs] of Object.entries(r.acked)) acked[room] = [...(acked[room] ?? []), ...seqs];
@@ -126,6 +151,7 @@ export interface Collected {
   violations: Violations;
   sessions: SessionLog[];
   logOverflow: boolean;
+  resume: ResumeFigures[];
 }
 
 export async function collectAll(
@@ -150,6 +176,7 @@ export async function collectAll(
     violations,
     sessions: reports.flatMap((r) => r.sessions),
     logOverflow: reports.some((r) => r.logOverflow),
+    resume: reports.flatMap((r) => (r.resume ? [r.resume] : [])),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ScenarioName } from '../options.js';
 import { capacity } from './capacity.js';
+import { drops } from './drops.js';
 import { fanout } from './fanout.js';
 import type { Scenario } from './harness.js';
 import { publish } from './publish.js';
@@ -11,6 +12,7 @@ export const scenarios: Record<ScenarioName, Scenario> = {
   capacity,
   churn: scripted('churn'),
   publish,
+  drops,
 };
 
 export type { Scenario, ScenarioEnv, ScenarioOutcome } from './harness.js';

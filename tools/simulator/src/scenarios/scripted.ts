@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { nowMs } from '@roomcast/measure';
-import { verifyLogs } from '../verify/log-verifier.js';
+import { NODE_PROPAGATION_MS, verifyLogs } from '../verify/log-verifier.js';
 import { RULES, type Rule } from '../verify/violations.js';
 import type { ScriptParams } from '../wire.js';
 import { clientSpecs, collectAll, connectAll, drainAll, measure, type Scenario, type ScenarioEnv } from './harness.js';
@@ -34,10 +35,15 @@ export function scripted(kind: 'semantics' | 'churn'): Scenario {
       };
       const { seconds: trafficSeconds } = await measure(env, () => env.swarm.all({ type: 'script', params }));
       env.phase('draining');
+      // The last departures are announced only after the servers' presence grace: wait it out.
+      if (env.presenceGraceMs > 0) await sleep(env.presenceGraceMs + 500);
       await drainAll(env);
       env.phase('verifying');
       const collected = await collectAll(env, {}, false);
-      const verified = verifyLogs(collected.sessions, collected.violations);
+      const verified = verifyLogs(collected.sessions, collected.violations, {
+        presenceGraceMs: env.presenceGraceMs,
+        propagationMs: env.targets.length > 1 ? NODE_PROPAGATION_MS : 0,
+      });
       const warnings: string[] = [];
       if (collected.logOverflow) {
         warnings.push(

@@ -25,7 +25,11 @@ export type Status = 'required' | 'forbidden' | 'maybe';
 /** The server may remove a closed connection a little after the client saw the close. */
 export const CLOSE_GRACE_MS = 2000;
 
-export function membershipIntervals(log: SessionLog): Interval[] {
+/**
+ * `presenceGraceMs`: the server announces a closed connection's departure only after this grace
+ * (its PRESENCE_GRACE_MS), so the departure may come that much later.
+ */
+export function membershipIntervals(log: SessionLog, presenceGraceMs = 0): Interval[] {
   const out: Interval[] = [];
   const open = new Map<string, Interval>();
   const start = (room: string, lo: number, hi: number) => {
@@ -54,7 +58,7 @@ export function membershipIntervals(log: SessionLog): Interval[] {
   if (log.tClosed !== undefined || log.tCloseIssued !== undefined) {
     // A close the server started (no tCloseIssued) happened at some point before the client saw it.
     const lo = log.tCloseIssued ?? log.tWelcome;
-    const hi = (log.tClosed ?? Infinity) + CLOSE_GRACE_MS;
+    const hi = (log.tClosed ?? Infinity) + CLOSE_GRACE_MS + presenceGraceMs;
     for (const room of [...open.keys()]) end(room, lo, hi);
   }
   return out;

@@ -15,6 +15,19 @@ interface PresenceEvent extends Window {
   subject: SessionLog;
 }
 
+export interface VerifyOptions {
+  /** The server's PRESENCE_GRACE_MS: a closed connection's `user:left` may come that much later. */
+  presenceGraceMs?: number;
+  /**
+   * Several nodes: an event reaches the other nodes a little after the request that caused it was
+   * answered, so a member that leaves (or joins) within this time of it may or may not see it.
+   */
+  propagationMs?: number;
+}
+
+/** How long an event may take to reach another node of a cluster before the verifier calls it missing. */
+export const NODE_PROPAGATION_MS = 1000;
+
 const name = (s: SessionLog) => `client ${s.client} (${s.clientId ?? '?'}, connection ${s.key.split('.')[1]})`;
 
 /**
@@ -26,7 +39,9 @@ const name = (s: SessionLog) => `client ${s.client} (${s.clientId ?? '?'}, conne
 export function verifyLogs(
   logs: readonly SessionLog[],
   v: Violations,
+  options: VerifyOptions = {},
 ): { messages: number; presence: number; seqRestarts: number } {
+  const spread = options.propagationMs ?? 0;
   const byId = new Map<string, SessionLog>();
   const intervals = new Map<SessionLog, Map<string, Interval[]>>();
   const membersOf = new Map<string, Set<SessionLog>>();
@@ -36,19 +51,20 @@ export function verifyLogs(
   for (const log of logs) {
     if (log.clientId) byId.set(log.clientId, log);
     const perRoom = new Map<string, Interval[]>();
-    for (const i of membershipIntervals(log)) {
+    for (const i of membershipIntervals(log, options.presenceGraceMs)) {
       perRoom.set(i.room, [...(perRoom.get(i.room) ?? []), i]);
       if (!membersOf.has(i.room)) membersOf.set(i.room, new Set());
       membersOf.get(i.room)?.add(log);
-      presence.push({ kind: 'joined', room: i.room, subject: log, lo: i.startLo, hi: i.startHi });
+      presence.push({ kind: 'joined', room: i.room, subject: log, lo: i.startLo, hi: i.startHi + spread });
       if (Number.isFinite(i.endLo))
-        presence.push({ kind: 'left', room: i.room, subject: log, lo: i.endLo, hi: i.endHi });
+        presence.push({ kind: 'left', room: i.room, subject: log, lo: i.endLo, hi: i.endHi + spread });
     }
     intervals.set(log, perRoom);
     for (const r of log.requests) {
       // Refused sends (probes included) must reach nobody: their mids stay unknown, so any receipt is misrouted.
       if (r.event !== 'send' || !r.mid || r.reply === 'error') continue;
-      messages.set(r.mid, { mid: r.mid, room: r.room, seq: r.seq, sender: log, lo: r.t0, hi: r.t1 ?? Infinity });
+      const hi = (r.t1 ?? Infinity) + spread;
+      messages.set(r.mid, { mid: r.mid, room: r.room, seq: r.seq, sender: log, lo: r.t0, hi });
     }
   }
 

@@ -15,6 +15,10 @@ export const RULES = {
   'requests-accepted': 'Valid requests are not refused, connections open and stay open',
   'errors-correct':
     'Invalid requests (send to or leave a room one is not in) get `error` `not_in_room` and change nothing',
+  'resume-recovered':
+    'A dropped connection that comes back with its token within the resume window is resumed into its rooms, each `recovered: true`',
+  'presence-across-drops':
+    'A connection that resumes within the presence grace causes no `user:left` / `user:joined` (unless its node died)',
 } as const;
 
 export type Rule = keyof typeof RULES;
