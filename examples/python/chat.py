@@ -8,8 +8,10 @@ exit code 1. Exit code 0 means the whole exchange happened as protocol v1 says. 
 exact (no unknown fields), which suits checking a server of the same version; a long-lived client
 would allow unknown fields, since newer servers may add optional ones.
 
-Needs Debian's python3-websockets and python3-jsonschema:
-    apt-get install -y python3-websockets python3-jsonschema
+Needs Debian's python3-websockets, python3-jsonschema and python3-regex (JSON Schema patterns are
+ECMA-262 regular expressions; the names' rules use Unicode property escapes like \\p{Cf}, which
+Python's own `re` does not know, so `pattern` is checked with the `regex` module):
+    apt-get install -y python3-websockets python3-jsonschema python3-regex
     /usr/bin/python3 examples/python/chat.py --url ws://127.0.0.1:3000/ws --name ada --room general
 """
 
@@ -23,9 +25,10 @@ from urllib.parse import urlencode
 
 try:
     import jsonschema
+    import regex
     import websockets
 except ImportError as missing:
-    sys.exit(f"{missing}: install python3-websockets and python3-jsonschema (or run /usr/bin/python3)")
+    sys.exit(f"{missing}: install python3-websockets, python3-jsonschema and python3-regex (or run /usr/bin/python3)")
 
 try:  # websockets >= 14; Debian 12 ships 10.4, where connect lives at the top level.
     from websockets.asyncio.client import connect
@@ -39,13 +42,20 @@ class ProtocolViolation(Exception):
     """A frame that the JSON Schema rejects, or a reply that protocol v1 does not allow."""
 
 
+def unicode_pattern(validator, pattern, instance, schema):
+    """`pattern` with Unicode property escapes (\\p{...}), as ECMA-262 regular expressions have them."""
+    if validator.is_type(instance, "string") and not regex.search(pattern, instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 class Schema:
     """Validators for ServerFrame and ClientFrame, taken from the one generated document."""
 
     def __init__(self, path):
         document = json.loads(Path(path).read_text(encoding="utf-8"))
-        cls = jsonschema.validators.validator_for(document)
-        cls.check_schema(document)
+        base = jsonschema.validators.validator_for(document)
+        base.check_schema(document)
+        cls = jsonschema.validators.extend(base, {"pattern": unicode_pattern})
         self.title = document["title"]
 
         def ref(name):

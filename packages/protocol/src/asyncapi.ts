@@ -5,7 +5,9 @@ import { ServerEvents } from './server-events.js';
 
 type Json = Record<string, unknown>;
 
-const plain = (value: unknown): Json => JSON.parse(JSON.stringify(value)) as Json;
+// As in json-schema.ts: this package's own `x-` checks stay out of the published document.
+const plain = (value: unknown): Json =>
+  JSON.parse(JSON.stringify(value, (key, v) => (key.startsWith('x-') ? undefined : v))) as Json;
 
 /** AsyncAPI 3.0 description of the `/ws` channel, from the server's point of view. */
 export function buildAsyncApi(): Json {

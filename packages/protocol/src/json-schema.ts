@@ -9,7 +9,8 @@ type Json = Record<string, unknown>;
 
 /** TypeBox schemas carry symbol keys; a JSON round trip leaves plain JSON Schema. */
 function plain(schema: TSchema): Json {
-  return JSON.parse(JSON.stringify(schema)) as Json;
+  // `x-` keys are this package's own checks (NFC names); a stranger's strict Ajv rejects unknown keywords.
+  return JSON.parse(JSON.stringify(schema, (key, value) => (key.startsWith('x-') ? undefined : value))) as Json;
 }
 
 /** Identifier usable as a JSON pointer segment and AsyncAPI component key (`user:joined` -> `user-joined`). */

@@ -9,12 +9,13 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { ROOT, type Server, startServer } from './support.js';
 
 const SCRIPT = join(ROOT, 'examples/python/chat.py');
-const NEEDS = 'python3 with websockets and jsonschema (apt-get install -y python3-websockets python3-jsonschema)';
+const NEEDS =
+  'python3 with websockets and jsonschema (apt-get install -y python3-websockets python3-jsonschema python3-regex)';
 
 /** The first python that has both modules: $PYTHON, Debian's (a pyenv one may come first on PATH), then PATH's. */
 function findPython(): string | undefined {
   const candidates = [process.env.PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => Boolean(c));
-  return candidates.find((c) => spawnSync(c, ['-c', 'import websockets, jsonschema']).status === 0);
+  return candidates.find((c) => spawnSync(c, ['-c', 'import websockets, jsonschema, regex']).status === 0);
 }
 
 const python = findPython();

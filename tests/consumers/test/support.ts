@@ -47,7 +47,12 @@ export interface Server {
 
 /** A real Roomcast server on a free loopback port; a closed connection is announced gone at once. */
 export async function startServer(): Promise<Server> {
-  const app = await buildApp({ logger: false, closeGraceMs: 200, config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0 } });
+  const app = await buildApp({
+    logger: false,
+    closeGraceMs: 200,
+    // The browser check runs from an about:blank page, whose Origin is "null": allow any origin.
+    config: { HEARTBEAT_MS: 0, PRESENCE_GRACE_MS: 0, ALLOWED_ORIGINS: '*' },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { ws: `ws://127.0.0.1:${port}/ws`, close: () => app.close() };

@@ -119,6 +119,8 @@ describe.concurrent('the CLI', { timeout: 120_000 }, () => {
       RATE_LIMIT_PER_SEC: '50',
       RATE_LIMIT_BURST: '100',
       MAX_CONNECTIONS: '10000',
+      // Every simulated client comes from loopback, one address.
+      MAX_CONNECTIONS_PER_IP: '10000',
       MAX_ROOMS_PER_CONNECTION: '32',
       LOG_LEVEL: 'warn',
       // Departures are judged as they happen (drops gets 5000: it checks that resumes are not announced).

@@ -179,7 +179,8 @@ describe('logs', () => {
         done();
       },
     });
-    await start({}, { logger: { level: 'info', stream } });
+    // Upgrade request lines are logged at debug (info stays quiet for connection churn).
+    await start({}, { logger: { level: 'debug', stream } });
     const token = await mint({ sub: 'u1' });
     await joinWith(token, { name: 'ann' });
     expect(logged).toContain('token=[redacted]');

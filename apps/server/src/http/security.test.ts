@@ -138,7 +138,7 @@ describe('GET /rooms pagination', () => {
   );
   it('limit=1000 is accepted', async () => {
     await start();
-    expect(await (await req('/rooms?limit=1000')).json()).toEqual({ rooms: [] });
+    expect(await (await req('/rooms?limit=1000')).json()).toEqual({ rooms: [], scope: 'node' });
   });
 });
 
@@ -157,7 +157,10 @@ describe('listings with auth on', () => {
     expect((await req('/rooms/a/members')).status).toBe(401);
     expect((await req('/rooms', { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
     const onlyA = { authorization: `Bearer ${await token({ sub: 'viewer', rooms: ['a'] })}` };
-    expect(await (await req('/rooms', { headers: onlyA })).json()).toEqual({ rooms: [{ room: 'a', members: 1 }] });
+    expect(await (await req('/rooms', { headers: onlyA })).json()).toEqual({
+      rooms: [{ room: 'a', members: 1 }],
+      scope: 'node',
+    });
     expect((await req('/rooms/a/members', { headers: onlyA })).status).toBe(200);
     expect((await req('/rooms/b/members', { headers: onlyA })).status).toBe(403);
     const all = await json(req('/rooms', { headers: { authorization: `Bearer ${KEY}` } }));

@@ -15,6 +15,7 @@ import {
   startChatServer,
   watchedPage,
 } from '../testing/browser.js';
+import { TestClient } from '../testing/harness.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../artifacts/', import.meta.url));
 let browser: Browser;
@@ -32,8 +33,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function server(port = 0): Promise<ChatServer> {
-  const s = await startChatServer({}, port);
+async function server(port = 0, config: Parameters<typeof startChatServer>[0] = {}): Promise<ChatServer> {
+  const s = await startChatServer(config, port);
   servers.push(s);
   return s;
 }
@@ -149,4 +150,23 @@ describe('the page while the server is away', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('No room');
     expect(await focused(page)).toBe('#join-room');
   }, 30_000);
+
+  it('says which messages could not be recovered after a drop', async () => {
+    const s = await server(0, { HISTORY_SIZE: 1, PRESENCE_GRACE_MS: 10_000 });
+    const { page } = await openChat(browser, s.base, 'rosa', 'solo', DESKTOP);
+    const bob = await TestClient.join(s.ws, 'bob', 'solo');
+    try {
+      // Rosa's connection drops without a close frame; bob says three things before she is back.
+      for (const conn of s.app.hub.connections.values()) if (conn.name === 'rosa') conn.socket.terminate();
+      for (const text of ['one', 'two', 'three']) {
+        bob.emit('send', { room: 'solo', text });
+        await bob.until(() => bob.frames.some((f) => f.event === 'message' && f.data.text === text), text);
+      }
+      await log(page).getByText('Messages 1–2 sent while you were away could not be recovered.').waitFor();
+      await log(page).getByText('three').waitFor();
+      expect(await log(page).getByText('one', { exact: true }).count()).toBe(0);
+    } finally {
+      await bob.close();
+    }
+  }, 60_000);
 });

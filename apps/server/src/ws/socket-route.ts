@@ -78,7 +78,9 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     // the connection holds its frames until then.) A connection that cannot be welcomed (its
     // adapter failed) is told to retry later.
     let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS)
-      .then(() => app.log.debug({ clientId: conn.id, name: conn.name, rooms: [...conn.rooms] }, 'connected'))
+      .then(() =>
+        app.log.debug({ clientId: conn.id, name: conn.name, room: arrival.room, rooms: [...conn.rooms] }, 'connected'),
+      )
       .catch((err) => {
         app.log.error({ err, clientId: conn.id }, 'welcome failed');
         conn.close('internal_error');

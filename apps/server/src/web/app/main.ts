@@ -1,4 +1,10 @@
-import { createClient, isRoomcastError, type RoomcastClient, type StateChange } from '@roomcast/client';
+import {
+  createClient,
+  DEFAULT_OFFLINE_TIMEOUT_MS,
+  isRoomcastError,
+  type RoomcastClient,
+  type StateChange,
+} from '@roomcast/client';
 import { LIMITS, type Welcome } from '@roomcast/protocol';
 import { ChatState, type Entry } from './chat-state.js';
 import { byId } from './dom.js';
@@ -371,6 +377,11 @@ function connect(name: string, room: string): void {
     const from = message.from.clientId ?? message.from.id;
     add(message.room, { kind: 'message', message, mine: from === c.welcome?.clientId });
   });
+  c.on('recovery', ({ room, recovered, missing }) => {
+    if (recovered) return;
+    const gone = missing && missing.from <= missing.to ? `Messages ${missing.from}–${missing.to}` : 'Some messages';
+    add(room, notice(`${gone} sent while you were away could not be recovered.`, 'warn'));
+  });
   c.on('user:joined', ({ room, user }) => add(room, notice(`${user.name} joined.`)));
   c.on('user:left', ({ room, user }) => add(room, notice(`${user.name} left.`)));
   c.on('presence', ({ room }) => {
@@ -480,8 +491,12 @@ ui.composer.addEventListener('submit', (event) => {
   const text = ui.message.value;
   if (!client || !room || text.trim() === '') return;
   ui.message.value = '';
-  // Only what is sure: it waits for the connection; success clears this, failure says so below.
-  ui.composerNote.textContent = client.state === 'open' ? '' : 'Not connected: waiting for the connection to send it…';
+  // Only what is sure: it waits for the connection up to the client's offline deadline; success
+  // clears this, failure says so below.
+  ui.composerNote.textContent =
+    client.state === 'open'
+      ? ''
+      : `Offline: the message will go out if the connection is back within ${DEFAULT_OFFLINE_TIMEOUT_MS / 1000} s.`;
   client.send(room, text).then(
     () => {
       ui.composerNote.textContent = '';
