@@ -11,6 +11,7 @@ interface Line {
   reason?: string;
   code?: number;
   room?: string;
+  rooms?: string[];
   name?: string;
 }
 const INFO = 30;
@@ -67,7 +68,7 @@ describe('logs', () => {
     await ann.close();
     await expect.poll(() => lines.some((l) => l.msg === 'disconnected'), POLL).toBe(true);
     const events = lines.filter((l) => ['connected', 'joined', 'left', 'disconnected'].includes(l.msg));
-    expect(events.map((l) => [l.level, l.msg, l.room ?? l.code])).toEqual([
+    expect(events.map((l) => [l.level, l.msg, l.room ?? l.rooms?.join() ?? l.code])).toEqual([
       [DEBUG, 'connected', 'lobby'],
       [DEBUG, 'joined', 'kitchen'],
       [DEBUG, 'left', 'kitchen'],
