@@ -358,7 +358,8 @@ function connect(name: string, room: string): void {
   c.on('state', (change) => {
     renderStatus(change);
     // A connection that does not come up may be a refused token: say so instead of retrying silently.
-    if (change.state === 'reconnecting' || change.state === 'closed') {
+    // Only worth asking with a token, or before the first welcome: otherwise the server is just away.
+    if ((change.state === 'reconnecting' || change.state === 'closed') && (token !== undefined || !welcomed)) {
       void refusal().then((message) => {
         if (!message || client !== c) return;
         c.close();
