@@ -1,3 +1,4 @@
+import { encodeClientEvent } from '@roomcast/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startServer, TestClient, type TestServer } from '../testing/harness.js';
 
@@ -179,6 +180,20 @@ describe('fan-out cost', () => {
 });
 
 describe('requests', () => {
+  it('name the room in not_in_room, and acknowledge a refresh with nothing to refresh when auth is off', async () => {
+    const ann = await join('ann');
+    ann.sendRaw(encodeClientEvent('send', { room: 'nowhere', text: 'x' }, 41));
+    expect(await ann.next('error')).toEqual({
+      code: 'not_in_room',
+      message: 'Join room "nowhere" before sending to it',
+      id: 41,
+    });
+    ann.sendRaw(encodeClientEvent('leave', { room: 'nowhere' }, 42));
+    expect(await ann.next('error')).toEqual({ code: 'not_in_room', message: 'Not a member of room "nowhere"', id: 42 });
+    ann.sendRaw(encodeClientEvent('refresh', { token: 'not-checked-without-auth' }, 43));
+    expect(await ann.next('ack')).toEqual({ id: 43, result: {} });
+  });
+
   it('answer each id exactly once: ack or error', async () => {
     const ann = await join('ann');
     const ids = [
