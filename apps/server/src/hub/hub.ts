@@ -114,11 +114,11 @@ export class Hub implements AdapterSink {
    * duplicate. `user:joined` of members the answer already lists are dropped from what was held.
    */
   async join(conn: Connection, room: string, since?: StreamPosition): Promise<JoinOutcome> {
-    if (conn.rooms.has(room)) return this.answer(conn, room);
+    if (conn.rooms.has(room)) return this.answer(room);
     if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
     const state = await this.enter(room);
     try {
-      if (conn.rooms.has(room) || conn.closed) return await this.answer(conn, room);
+      if (conn.rooms.has(room) || conn.closed) return await this.answer(room);
       if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
       conn.hold(room);
       state.members.add(conn);
@@ -234,7 +234,7 @@ export class Hub implements AdapterSink {
   }
 
   /** The answer to a join of a room the connection is already in: members and position, nothing announced. */
-  private async answer(conn: Connection, room: string): Promise<JoinOutcome> {
+  private async answer(room: string): Promise<JoinOutcome> {
     const members = await this.members(room);
     const position = this.rooms.get(room)?.position ?? (await this.adapter.broker.position(room));
     return { ok: true, members, position, release: () => {} };
