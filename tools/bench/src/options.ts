@@ -1,4 +1,4 @@
-import type { TargetName } from './targets.js';
+import { TARGETS, type TargetName } from './targets.js';
 
 export type ScenarioName = 'idle' | 'fanout' | 'ceiling' | 'storm';
 export const SCENARIO_NAMES: readonly ScenarioName[] = ['idle', 'fanout', 'ceiling', 'storm'];
@@ -54,7 +54,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   idleRoomSize: 10,
   rounds: 3,
   workers: 2,
-  targets: ['roomcast', 'ws', 'uws', 'socket.io'],
+  targets: ['roomcast', 'roomcast-redis', 'roomcast-redis-2', 'ws', 'uws', 'socket.io'],
   scenarios: ['idle', 'fanout', 'ceiling', 'storm'],
   ceilingClients: 1000,
   ceilingSenders: 10,
@@ -121,5 +121,6 @@ export function estimateSeconds(o: BenchOptions): number {
     (has('fanout') ? connect(o.clients) + o.warmup + o.duration + 2 : 0);
   const ceiling = has('ceiling') ? 2 + connect(o.ceilingClients) + o.ceilingSteps * (o.ceilingStepSeconds + 5) : 0;
   const storm = has('storm') ? 3 + connect(o.stormClients) * 2 : 0;
-  return Math.ceil(o.targets.length * (o.rounds * perRound + ceiling + storm));
+  const singles = o.targets.filter((t) => TARGETS[t].once).length;
+  return Math.ceil(o.targets.length * o.rounds * perRound + singles * (ceiling + storm));
 }

@@ -184,10 +184,14 @@ function onceLines(report: BenchReport, markdown: boolean): string[] {
 
 function loadLine(report: BenchReport): string {
   const o = report.options;
+  const scaled = o.targets.some((name) => TARGETS[name].redis || (TARGETS[name].nodes ?? 1) > 1);
   return (
     `fanout: ${o.clients} clients in ${o.rooms} rooms (${o.clients / o.rooms} each), ${o.senders} senders × ${o.rate} msg/s, ` +
     `${o.textBytes}-byte texts, ${o.warmup} s warm-up + ${o.duration} s measured; idle: ${o.idle} connections, ` +
-    `${o.idleRoomSize} to a room; ${o.rounds} rounds, target order rotated each round; ${o.workers} driver workers`
+    `${o.idleRoomSize} to a room; ${o.rounds} rounds, target order rotated each round; ${o.workers} driver workers` +
+    (scaled
+      ? '; multi-process targets: CPU and RSS are summed over every node and their private redis-server, clients alternate between the nodes'
+      : '')
   );
 }
 

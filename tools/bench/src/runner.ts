@@ -1,6 +1,7 @@
 import { describeMachine, type Machine, median, type Progress, range } from '@roomcast/measure';
 import { type DriverPool, startDriver } from './driver/pool.js';
 import type { BenchOptions } from './options.js';
+import { hasRedisServer, REDIS_MISSING } from './redis-process.js';
 import { type CeilingResult, runCeiling } from './scenarios/ceiling.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type IdleResult, measureIdle } from './scenarios/idle.js';
@@ -165,8 +166,12 @@ async function runRounds(pool: DriverPool, options: BenchOptions, progress: Prog
 }
 
 /** Runs the rounds (idle, fanout), then the ceiling search and the storm once per target, each in a fresh server. */
-export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
+export async function runBench(requested: BenchOptions, progress: Progress): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
+  // Without redis-server the scale-out targets are left out, and the report says so.
+  const skipped = hasRedisServer() ? [] : requested.targets.filter((name) => TARGETS[name].redis);
+  const options = { ...requested, targets: requested.targets.filter((name) => !skipped.includes(name)) };
+  for (const name of skipped) progress.line(`${TARGETS[name].label}: skipped: ${REDIS_MISSING}`);
   const machine = describeMachine();
   const pool = startDriver(options.workers);
   const once = new Map<TargetName, { ceiling?: CeilingResult; storm?: StormResult }>();
@@ -175,6 +180,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     rounds = await runRounds(pool, options, progress);
     for (const name of options.targets) {
       const target = TARGETS[name];
+      if (!target.once) continue;
       const extra: { ceiling?: CeilingResult; storm?: StormResult } = {};
       once.set(name, extra);
       if (options.scenarios.includes('ceiling')) {
@@ -202,6 +208,10 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     options,
     rounds,
     summary,
-    warnings: [...rounds.flatMap(warningsFor), ...summary.flatMap(onceWarnings)],
+    warnings: [
+      ...skipped.map((name) => `${TARGETS[name].label}: skipped: ${REDIS_MISSING}`),
+      ...rounds.flatMap(warningsFor),
+      ...summary.flatMap(onceWarnings),
+    ],
   };
 }
