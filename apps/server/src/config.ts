@@ -59,6 +59,12 @@ export const Config = Type.Object({
   AUTH_JWT_SECRET: Str('HS256 secret: every socket must present a JWT signed with it'),
   AUTH_JWT_PUBLIC_KEY: Str('PEM public key (RS256/ES256): every socket must present a JWT it verifies'),
   AUTH_JWKS_URL: Str('JWKS URL: every socket must present a JWT signed by one of its keys'),
+  AUTH_JWKS_CACHE_MS: Int(
+    600_000,
+    0,
+    86_400_000,
+    'How long fetched JWKS keys are trusted before the next token refetches them (0: every token)',
+  ),
   AUTH_JWT_ISSUER: Str('Required `iss` of tokens'),
   AUTH_JWT_AUDIENCE: Str('Required `aud` of tokens'),
   API_KEY: Str('Key for POST /rooms/:room/messages and GET /metrics (Bearer or x-api-key); unset: loopback only'),
