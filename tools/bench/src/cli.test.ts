@@ -20,6 +20,7 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
     const out = join(dir, 'BENCHMARKS.md');
     const tiny = [
       '--clients 30 --rooms 3 --senders 3 --rate 20 --duration 1 --warmup 0 --idle 60 --rounds 1 --workers 1',
+      '--room-clients 20 --room-senders 2 --room-rate 20',
       '--ceiling-clients 20 --ceiling-senders 2 --ceiling-start 400 --ceiling-steps 2 --ceiling-step-seconds 1',
       '--storm-clients 40 --storm-room-size 10',
     ].join(' ');
@@ -48,6 +49,9 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
       expect(Number.isFinite(s.bytesPerIdleConnection), s.target).toBe(true);
       // Every message reached every member of its room: no server loses anything at this size.
       expect(s.completeness, s.target).toBe(1);
+      // The one-big-room fan-out too, counted on the light receive path.
+      expect(s.room?.completeness, s.target).toBe(1);
+      expect(s.room?.cpuMicrosPerDelivery, s.target).toBeGreaterThan(0);
 
       // The ceiling search and the storm compare single servers; the scale-out targets skip them.
       if (TARGETS[s.target].redis) {
@@ -95,6 +99,8 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
     expect(markdown).toMatch(/\| Roomcast, 2 nodes \+ Redis +\| +[\d.]+ \|/);
     expect(markdown).toMatch(/\| Socket\.IO 4 +\| +[\d.]+ \|/);
     expect(markdown).toContain('Ceiling (once per target, fresh server)');
+    expect(markdown).toContain('One big room (medians over 1 round(s)): 20 clients in one room');
+    expect(markdown).toMatch(/\| fanout CPU\/delivery ≤ 0\.8× ws +\| +[\d.]+× \| +(yes|no) \|/);
     expect(markdown).toMatch(/\| ws peer +\| +40 \| +40 \| +[\d.]+ \|/);
     expect(markdown).toContain(`Node ${process.version}`);
     const pages = readdirSync(join(dir, 'artifacts'));
