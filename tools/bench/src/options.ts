@@ -61,7 +61,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   idleRoomSize: 10,
   rounds: 3,
   workers: 2,
-  targets: ['roomcast', 'roomcast-redis', 'roomcast-redis-2', 'ws', 'uws', 'socket.io'],
+  targets: ['roomcast', 'roomcast-workers-2', 'roomcast-redis', 'roomcast-redis-2', 'ws', 'uws', 'socket.io'],
   scenarios: ['idle', 'fanout', 'room', 'ceiling', 'storm'],
   ceilingClients: 1000,
   ceilingSenders: 10,

@@ -46,4 +46,18 @@ describe('a scale-out target', { timeout: 120_000 }, () => {
     }
     expect(server.exited()).toBe(true);
   });
+
+  it('counts a WORKERS=2 target as its cluster primary and both workers', async () => {
+    const server = await startServer(TARGETS['roomcast-workers-2']);
+    try {
+      expect(server.urls).toHaveLength(1);
+      const names = server
+        .pids()
+        .map(comm)
+        .filter((c) => c !== 'esbuild');
+      expect(names).toEqual(['node', 'node', 'node']);
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -3,9 +3,17 @@ import { fileURLToPath } from 'node:url';
 import type { WireName } from './driver/wires.js';
 import { moduleExt, packagePath } from './runtime.js';
 
-export type TargetName = 'roomcast' | 'roomcast-redis' | 'roomcast-redis-2' | 'ws' | 'uws' | 'socket.io';
+export type TargetName =
+  | 'roomcast'
+  | 'roomcast-workers-2'
+  | 'roomcast-redis'
+  | 'roomcast-redis-2'
+  | 'ws'
+  | 'uws'
+  | 'socket.io';
 export const TARGET_NAMES: readonly TargetName[] = [
   'roomcast',
+  'roomcast-workers-2',
   'roomcast-redis',
   'roomcast-redis-2',
   'ws',
@@ -24,7 +32,7 @@ export interface Target {
   redis?: boolean;
   /** Processes started side by side, clients spread over them; 1 when unset. */
   nodes?: number;
-  /** Whether the ceiling search and the storm run for it (they compare single servers). */
+  /** Whether the ceiling search and the storm run for it (they compare what one host carries, without Redis). */
   once: boolean;
 }
 
@@ -50,6 +58,14 @@ const roomcast = { wire: 'v1', entry: roomcastMain, env: ROOMCAST_ENV } as const
 
 export const TARGETS: Record<TargetName, Target> = {
   roomcast: { ...roomcast, name: 'roomcast', label: 'Roomcast', once: true },
+  // One process forking two workers on the in-host bus: the cluster primary's tree is counted.
+  'roomcast-workers-2': {
+    ...roomcast,
+    name: 'roomcast-workers-2',
+    label: 'Roomcast, WORKERS=2',
+    env: { ...ROOMCAST_ENV, WORKERS: '2' },
+    once: true,
+  },
   'roomcast-redis': { ...roomcast, name: 'roomcast-redis', label: 'Roomcast, Redis', redis: true, once: false },
   'roomcast-redis-2': {
     ...roomcast,
