@@ -1,6 +1,5 @@
 import {
   type AckResultMap,
-  ackResultValidators,
   type ClientEventMap,
   type ClientEventName,
   clientValidators,
@@ -12,6 +11,7 @@ import {
   protocolError,
   type Recovery,
   type ServerEventMap,
+  tolerantAckResultValidators,
   type User,
   type Welcome,
 } from '@roomcast/protocol';
@@ -408,7 +408,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     // No pending call: its caller already timed out, and a late reply is the expected outcome.
     const pending = this.requests.take(id);
     if (!pending) return;
-    if (!ackResultValidators[pending.event].Check(result)) {
+    // Tolerant, like frames: a newer server may add result fields (0.1.0 rejected those).
+    if (!tolerantAckResultValidators[pending.event].Check(result)) {
       const error = protocolError('invalid_payload', `The ack result does not match ${pending.event}'s`, id);
       this.invalid(raw, error);
       pending.reject(new RoomcastError('invalid_frame', error.message, id));

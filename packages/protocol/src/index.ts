@@ -31,6 +31,7 @@ export {
   envelopeValidator,
   peekRequestId,
   serverValidators,
+  tolerantAckResultValidators,
   tolerantServerValidators,
 } from './codec.js';
 export { Envelope } from './envelope.js';

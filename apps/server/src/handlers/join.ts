@@ -8,6 +8,9 @@ export const join: Handler<'join'> = async (hub, conn, { room, since }) => {
   const outcome = await hub.join(conn, room, since);
   if (!outcome.ok) return fail(outcome.code, `A connection can be in at most ${outcome.limit} rooms`);
   const { members, memberCount, presenceEvents, position, recovery, release } = outcome;
-  const result = { room, members, memberCount, presenceEvents, position, ...(recovery ? { recovery } : {}) };
-  return { ok: true, result, after: release };
+  // Clients before these fields check ack results strictly: only those that asked for the
+  // large-room protocol (presence=diff) get them; everyone gets them in the welcome.
+  const counts = hub.takesDiffs(conn) ? { memberCount, presenceEvents } : {};
+  const result = { room, members, ...counts, position, ...(recovery ? { recovery } : {}) };
+  return { ok: true, result, after: release, presence: { memberCount, events: presenceEvents } };
 };

@@ -74,6 +74,10 @@ export class Hub implements AdapterSink {
     this.diffs.optIn(conn);
   }
 
+  takesDiffs(conn: Connection): boolean {
+    return this.diffs.wants(conn);
+  }
+
   get connections(): ReadonlyMap<string, Connection> {
     return this.conns;
   }

@@ -73,8 +73,6 @@ describe('to everyone else: user:joined / user:left', () => {
           { id: ann.id, name: 'ann' },
           { id: bob.id, name: 'bob' },
         ],
-        memberCount: 2,
-        presenceEvents: true,
         position: { epoch: expect.any(String), seq: 0 },
       },
     });

@@ -54,8 +54,8 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
       continue;
     }
     members[room] = outcome.result.members;
-    memberCounts[room] = outcome.result.memberCount ?? outcome.result.members.length;
-    presenceEvents[room] = outcome.result.presenceEvents ?? true;
+    memberCounts[room] = outcome.presence?.memberCount ?? outcome.result.members.length;
+    presenceEvents[room] = outcome.presence?.events ?? true;
     positions[room] = outcome.result.position as StreamPosition;
     if (outcome.result.recovery) recovery[room] = outcome.result.recovery;
     if (outcome.after) after.push(outcome.after);
