@@ -53,6 +53,14 @@ export const Config = Type.Object({
   ),
   RESUME_WINDOW_MS: Int(120_000, 0, 86_400_000, 'How long a dropped client may resume with its token'),
   PRESENCE_GRACE_MS: Int(5000, 0, 600_000, 'How long a dropped connection stays present before user:left'),
+  PRESENCE_EVENTS_MAX_MEMBERS: Int(
+    1000,
+    0,
+    10_000_000,
+    'Rooms with more members than this get no join/leave events (presence stays queryable); 0: none anywhere',
+  ),
+  MEMBER_LIST_MAX: Int(100, 1, 1000, 'Most members a welcome or join ack lists per room; the rest are paged'),
+  PRESENCE_DIFF_MS: Int(100, 0, 60_000, "Interval over which presence:diff frames coalesce a room's changes"),
   ALLOWED_ORIGINS: Str(
     "Browser origins allowed to open sockets, comma-separated; * allows any. Unset: the server's own",
   ),
