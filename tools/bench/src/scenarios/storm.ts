@@ -56,7 +56,8 @@ export async function runStorm(
       secondsToAllWelcomed: storm.failed === 0 ? (storm.lastWelcomeAt - t0) / 1000 : Number.NaN,
       welcomeMs: summarizeLatency(storm.welcomeTimes) ?? NO_LATENCY,
       rssBeforeBytes,
-      peakRssBytes: peakRssBytes(server.pids()),
+      // VmHWM lags the kernel's split RSS counters by a few pages: never below an RSS we saw.
+      peakRssBytes: Math.max(peakRssBytes(server.pids()), rssBeforeBytes, rssAfterBytes),
       rssAfterBytes,
     };
     if (server.exited()) throw new Error(`${target.label} exited during the storm:\n${server.output()}`);
