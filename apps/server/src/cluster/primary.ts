@@ -12,8 +12,9 @@ import { type ControlMessage, isControl } from './messages.js';
 /** A worker that dies this soon after it started counts towards a crash loop. */
 const QUICK_EXIT_MS = 10_000;
 /** Quick exits in a row of one worker slot that stop the primary. */
-const CRASH_LOOP = 5;
-const backoffMs = (quickExits: number) => Math.min(5000, 100 * 2 ** quickExits);
+const CRASH_LOOP = 4;
+/** The wait before restarting after the n-th quick exit in a row: 250 ms, 500 ms, 1 s. */
+const backoffMs = (quickExits: number) => 250 * 2 ** (quickExits - 1);
 /** How long shutdown waits for the workers before killing them. */
 const SHUTDOWN_MS = 12_000;
 
@@ -22,6 +23,8 @@ interface Slot {
   startedAt: number;
   quickExits: number;
   listening: boolean;
+  /** Its node id, once it listens. */
+  node?: string;
 }
 
 /**
@@ -54,7 +57,10 @@ export function runPrimary(config: Config, count: number): void {
   const control = async (slot: number, worker: Worker, m: ControlMessage) => {
     if (m.rc === 'listening') {
       const s = slots.get(slot);
-      if (s) s.listening = true;
+      if (s) {
+        s.listening = true;
+        s.node = m.node;
+      }
       if (announced) log.info({ slot, pid: worker.process.pid }, 'worker restarted');
       if (!announced && [...slots.values()].every((x) => x.listening) && slots.size === count) {
         announced = true;
@@ -74,7 +80,7 @@ export function runPrimary(config: Config, count: number): void {
     const s = slots.get(slot);
     if (s?.worker !== worker) return;
     slots.delete(slot);
-    const members = host ? await host.detach(worker) : 0;
+    const gone = host ? { membersGone: await host.detach(worker) } : { sweep: sweepElsewhere(s.node) };
     if (stopping !== undefined) {
       if (slots.size === 0) process.exit(stopping);
       return;
@@ -88,10 +94,18 @@ export function runPrimary(config: Config, count: number): void {
       return stop(1);
     }
     const delay = quick ? backoffMs(quickExits) : 0;
-    log.warn({ slot, pid: worker.process.pid, code, signal, membersGone: members, restartInMs: delay }, 'worker died');
+    log.warn({ slot, pid: worker.process.pid, code, signal, ...gone, restartInMs: delay }, 'worker died');
     setTimeout(() => {
       if (stopping === undefined) fork(slot, quickExits);
     }, delay);
+  };
+
+  // On Redis a live worker removes the dead one's members (the primary has no Redis connection).
+  const sweepElsewhere = (node: string | undefined): string => {
+    const live = [...slots.values()].find((x) => x.listening && x.worker.isConnected());
+    if (!node || !live || stopping !== undefined) return 'by the redis heartbeat sweep';
+    live.worker.send({ rc: 'sweep', node } satisfies ControlMessage, () => {});
+    return `swept by worker ${live.worker.process.pid}`;
   };
 
   // Workers close their sockets (1001) and leave the bus; the primary keeps the bus until the last is gone.

@@ -1,7 +1,10 @@
 import cluster from 'node:cluster';
 import closeWithGrace from 'close-with-grace';
+import type { FastifyBaseLogger } from 'fastify';
 import { AggregatorRegistry } from 'prom-client';
+import type { Adapter } from '../adapters/adapter.js';
 import { HostAdapter } from '../adapters/host/index.js';
+import { RedisAdapter } from '../adapters/redis/index.js';
 import { buildApp } from '../app.js';
 import type { Config } from '../config.js';
 import { die, EXIT_CONFIG, explainListenError, readyMessage } from '../startup.js';
@@ -41,7 +44,9 @@ export async function serve(config: Config): Promise<void> {
   if (worker) {
     process.on('SIGINT', () => {});
     process.on('message', (m: unknown) => {
-      if (isControl(m) && m.rc === 'shutdown' && !closing) void closer.close();
+      if (!isControl(m)) return;
+      if (m.rc === 'shutdown' && !closing) void closer.close();
+      else if (m.rc === 'sweep') void sweep(app.hub.adapter, m.node, app.log);
     });
     // The primary is gone (killed): nothing to serve with, and nobody to restart this worker.
     process.on('disconnect', () => {
@@ -51,11 +56,26 @@ export async function serve(config: Config): Promise<void> {
 
   try {
     const address = await app.listen({ port: config.PORT, host: config.HOST });
-    if (worker) process.send?.({ rc: 'listening', address } satisfies ControlMessage);
+    if (worker) process.send?.({ rc: 'listening', address, node: app.hub.adapter.node } satisfies ControlMessage);
     else app.log.info(readyMessage(address, app.hub.adapter.name, config));
   } catch (err) {
     const explained = explainListenError(err, config);
     die(explained ?? `could not start: ${(err as Error).message}`, explained ? EXIT_CONFIG : 1);
+  }
+}
+
+/**
+ * On Redis, a dead worker's members would wait for its heartbeat to expire (up to 1.2 x
+ * NODE_TTL_MS); the primary saw it die, so a live worker sweeps it at once, as that sweep would.
+ */
+async function sweep(adapter: Adapter, node: string, log: FastifyBaseLogger): Promise<void> {
+  if (!(adapter instanceof RedisAdapter)) return;
+  try {
+    const removed = await adapter.liveness.sweepNode(node);
+    log.info({ node, removed }, 'swept a dead worker');
+  } catch (err) {
+    // The heartbeat sweep still removes it once its key expires.
+    log.warn({ err, node }, 'could not sweep a dead worker');
   }
 }
 

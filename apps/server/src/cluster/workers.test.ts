@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
 import type { Message, ServerFrame, Welcome } from '@roomcast/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../testing/harness.js';
+import { startRedis, type TestRedis, testPrefix } from '../testing/redis.js';
 
 // The real entry point from source (as main.test.ts runs it); cluster.fork gives each worker the
 // same loader flags, so the workers run from source too.
 const main = fileURLToPath(new URL('../main.ts', import.meta.url));
+const crashLoopPrimary = fileURLToPath(new URL('../testing/crash-loop-primary.ts', import.meta.url));
 const cwd = fileURLToPath(new URL('../..', import.meta.url));
 
 interface Cluster {
@@ -19,25 +21,33 @@ interface Cluster {
   output: () => string;
 }
 
-async function startCluster(env: Record<string, string>): Promise<Cluster> {
-  const child = spawn(process.execPath, ['--conditions=@roomcast/source', '--import', 'tsx', main], {
+function spawnMain(env: Record<string, string>, entry = main) {
+  const child = spawn(process.execPath, ['--conditions=@roomcast/source', '--import', 'tsx', entry], {
     cwd,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  const read = (d: Buffer) => {
+    out += d;
+  };
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
   const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  return { child, exited, output: () => out };
+}
+
+async function startCluster(env: Record<string, string>): Promise<Cluster> {
+  const { child, exited, output } = spawnMain(env);
   const ws = await new Promise<string>((resolve, reject) => {
-    const read = (d: Buffer) => {
-      out += d;
-      const match = /WebSocket: (ws:\/\/[^\s"]+)/.exec(out);
+    const check = () => {
+      const match = /WebSocket: (ws:\/\/[^\s"]+)/.exec(output());
       if (match?.[1]) resolve(match[1]);
     };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    exited.then(() => reject(new Error(`exited before ready:\n${out}`)));
+    child.stdout.on('data', check);
+    exited.then(() => reject(new Error(`exited before ready:\n${output()}`)));
   });
-  return { child, ws, http: ws.replace(/^ws/, 'http').replace(/\/ws$/, ''), exited, output: () => out };
+  return { child, ws, http: ws.replace(/^ws/, 'http').replace(/\/ws$/, ''), exited, output };
 }
 
 type Arrived = TestClient & { welcome: Welcome };
@@ -228,4 +238,56 @@ describe('WORKERS=2: two processes on one port, one cluster on the in-host bus',
     expect((await h.waitClosed()).code).toBe(1001);
     expect((await c.exited)[0]).toBe(0);
   }, 30_000);
+});
+
+describe('WORKERS=2 with REDIS_URL: each worker a Redis node', () => {
+  let redis: TestRedis;
+  let c: Cluster;
+  beforeAll(async () => {
+    redis = await startRedis();
+    c = await startCluster({ WORKERS: '2', REDIS_URL: redis.url, REDIS_PREFIX: testPrefix('workers') });
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(clients.splice(0).map((x) => x.close()));
+    c?.child.kill('SIGKILL');
+    await redis?.close();
+  });
+
+  it('crosses workers through Redis, and a killed worker is swept at once, long before its heartbeat expires', async () => {
+    const ann = await arrive(c.ws, { name: 'ann', room: 'r' });
+    const bob = await arrive(c.ws, { name: 'bob', room: 'r' });
+    expect(bob.node).toMatch(/^[0-9a-f]{12}$/);
+    expect(bob.node).not.toBe(ann.node);
+    expect(bob.welcome.members.r?.map((u) => u.name).sort()).toEqual(['ann', 'bob']);
+    for (const text of ['a1', 'a2']) ann.emit('send', { room: 'r', text });
+    bob.emit('send', { room: 'r', text: 'b1' });
+    for (const x of [ann, bob]) await x.until(() => messagesOf(x).length === 3, 'three messages');
+    expect(messagesOf(ann).map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(messagesOf(bob).map((m) => [m.seq, m.text])).toEqual(messagesOf(ann).map((m) => [m.seq, m.text]));
+    await ann.until(() => presenceOf(ann).length === 1, 'user:joined bob');
+
+    // NODE_TTL_MS is 10 s: a user:left within the 5 s of `until` comes from the primary's sweep.
+    const [first] = workerPids(c.child);
+    process.kill(first as number, 'SIGKILL');
+    await waitFor('a socket cut', () => ann.closed !== undefined || bob.closed !== undefined);
+    const [gone, stayed] = ann.closed ? [ann, bob] : [bob, ann];
+    await stayed.until(() => presenceOf(stayed).some(([e]) => e === 'user:left'), 'user:left', 5000);
+    expect(presenceOf(stayed).filter(([e]) => e === 'user:left')).toEqual([
+      ['user:left', gone === ann ? 'ann' : 'bob'],
+    ]);
+    await waitFor('the worker restarted', () => c.output().includes('"msg":"worker restarted"'));
+    c.child.kill('SIGTERM');
+    expect((await stayed.waitClosed()).code).toBe(1001);
+    expect((await c.exited)[0]).toBe(0);
+  }, 40_000);
+});
+
+describe('a crash loop', () => {
+  it('is logged and stops the primary with status 1', async () => {
+    const { exited, output } = spawnMain({}, crashLoopPrimary);
+    expect((await exited)[0]).toBe(1);
+    expect(output()).toMatch(/"msg":"worker crash loop: stopping"/);
+    expect(output().match(/"msg":"worker died"/g)?.length).toBeGreaterThanOrEqual(3);
+    expect(output()).not.toMatch(/Roomcast ready/);
+  }, 60_000);
 });
