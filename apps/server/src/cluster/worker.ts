@@ -23,7 +23,7 @@ export async function serve(config: Config): Promise<void> {
     defaultMetrics: true,
     ...(adapter ? { adapter } : {}),
     ...(worker ? { metricsText: askPrimaryForMetrics } : {}),
-  });
+  }).catch((err: Error) => die(`could not start: ${err.message}`, 1));
   if (worker) {
     // Constructing one installs prom-client's answer to the primary's requests for this worker's metrics.
     new AggregatorRegistry();
@@ -47,10 +47,6 @@ export async function serve(config: Config): Promise<void> {
       if (!isControl(m)) return;
       if (m.rc === 'shutdown' && !closing) void closer.close();
       else if (m.rc === 'sweep') void sweep(app.hub.adapter, m.node, app.log);
-    });
-    // The primary is gone (killed): nothing to serve with, and nobody to restart this worker.
-    process.on('disconnect', () => {
-      if (!closing) void closer.close();
     });
   }
 
