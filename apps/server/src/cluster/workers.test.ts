@@ -231,6 +231,12 @@ describe('WORKERS=2: two processes on one port, one cluster on the in-host bus',
     const [one, two] = (await Promise.all(health)) as { node: string; connections: number }[];
     expect(new Set([one?.node, two?.node])).toEqual(new Set([g.node, h.node]));
     expect((one?.connections ?? 0) + (two?.connections ?? 0)).toBe(open);
+    const ready = await Promise.all([0, 1].map(async () => JSON.parse(await fresh(`${c.http}/readyz`))));
+    expect(new Set(ready.map((r: { node: string }) => r.node))).toEqual(new Set([g.node, h.node]));
+    const rooms = await Promise.all([0, 1].map(async () => JSON.parse(await fresh(`${c.http}/rooms`))));
+    expect(new Set(rooms.map((r: { node: string; scope: string }) => `${r.scope}:${r.node}`))).toEqual(
+      new Set([`node:${g.node}`, `node:${h.node}`]),
+    );
     for (let i = 0; i < 2; i++)
       expect(await fresh(`${c.http}/metrics`)).toMatch(new RegExp(`^roomcast_connections ${open}$`, 'm'));
     c.child.kill('SIGTERM');
