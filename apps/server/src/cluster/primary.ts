@@ -45,7 +45,7 @@ export function runPrimary(config: Config, count: number): void {
   let announced = false;
 
   const fork = (slot: number, quickExits: number) => {
-    const worker = cluster.fork({ ROOMCAST_WORKER_SLOT: String(slot) });
+    const worker = cluster.fork();
     slots.set(slot, { worker, startedAt: Date.now(), quickExits, listening: false });
     worker.on('message', (m: unknown) => {
       if (host && isHostRequest(m)) host.handle(worker, m);
