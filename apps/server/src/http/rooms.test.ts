@@ -59,6 +59,7 @@ describe('HTTP API', () => {
     expect(members).toEqual({
       room: 'a',
       members: [{ id: ann.id, name: 'ann' }, expect.objectContaining({ name: 'bob' })],
+      memberCount: 2,
     });
   });
 

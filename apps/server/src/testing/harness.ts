@@ -142,7 +142,7 @@ export class TestClient {
     this.socket.send(data, { binary });
   }
 
-  emit<K extends 'join' | 'leave' | 'send'>(
+  emit<K extends 'join' | 'leave' | 'send' | 'members'>(
     event: K,
     data: Parameters<typeof encodeClientEvent<K>>[1],
     withId = true,
