@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -30,6 +31,11 @@ export const Config = Type.Object({
     1024 * 1024 * 1024,
     'Unsent bytes queued for one connection before it is closed as a slow consumer (4001)',
   ),
+  WORKERS: Type.String({
+    default: '1',
+    pattern: '^(auto|[1-9][0-9]{0,2})$',
+    description: 'Processes sharing the port (node:cluster), each a node of one cluster; auto: one per core',
+  }),
   REDIS_URL: Type.Optional(
     Type.String({
       pattern: '^rediss?://',
@@ -113,5 +119,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return value as Config;
 }
+
+/** How many worker processes WORKERS asks for. */
+export const workerCount = (workers: string): number => (workers === 'auto' ? availableParallelism() : Number(workers));
 
 export const defaultConfig: Config = loadConfig({});

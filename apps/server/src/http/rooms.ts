@@ -51,6 +51,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
             rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })),
             nextCursor: Type.Optional(Type.String()),
             scope: Type.Literal('node'),
+            node: Type.String({ description: 'The node whose rooms these are (with WORKERS, one worker)' }),
           }),
         },
       },
@@ -70,7 +71,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const last = rooms.at(-1);
       const more = last !== undefined && rooms.length === limit && candidates.at(-1) !== last;
       const scope = 'node' as const;
-      return more ? { rooms, nextCursor: encodeCursor(last.room), scope } : { rooms, scope };
+      const node = hub.adapter.node;
+      return more ? { rooms, nextCursor: encodeCursor(last.room), scope, node } : { rooms, scope, node };
     },
   );
 
