@@ -27,7 +27,12 @@ export interface PrimaryChannel {
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  /** When it was sent (ms), so a primary that stopped answering fails calls instead of hanging them. */
+  at: number;
 }
+
+/** A primary that has not answered in this long is stuck (its event loop blocked): the call fails, retryably. */
+const CALL_TIMEOUT_MS = 5000;
 
 /**
  * A cluster worker's adapter: every call goes to the primary's in-host bus (BusHost) and every
@@ -45,8 +50,13 @@ export class HostAdapter implements Adapter {
   private readonly pending = new Map<number, Pending>();
   private sink: AdapterSink | undefined;
   private readonly onMessage = (m: unknown) => this.receive(m);
+  /** One sweep for all calls rather than a timer per call: publish is on the hot path. */
+  private readonly sweep: ReturnType<typeof setInterval>;
 
-  constructor(private readonly channel: PrimaryChannel = process as unknown as PrimaryChannel) {
+  constructor(
+    private readonly channel: PrimaryChannel = process as unknown as PrimaryChannel,
+    private readonly callTimeoutMs = CALL_TIMEOUT_MS,
+  ) {
     const call = this.call.bind(this);
     this.broker = {
       subscribe: (room: string) => call('subscribe', room) as Promise<void>,
@@ -74,6 +84,8 @@ export class HostAdapter implements Adapter {
       drop: (token: string) => call('sessions.drop', token) as Promise<void>,
     };
     channel.on('disconnect', () => this.failPending());
+    this.sweep = setInterval(() => this.expire(), Math.max(10, callTimeoutMs / 5));
+    this.sweep.unref();
   }
 
   get node(): string {
@@ -95,13 +107,14 @@ export class HostAdapter implements Adapter {
     if (this.sink && this.channel.connected) await this.call('detach').catch(() => {});
     this.sink = undefined;
     this.channel.off('message', this.onMessage);
+    clearInterval(this.sweep);
   }
 
   private call(op: Op, ...args: unknown[]): Promise<unknown> {
     if (!this.channel.connected) return Promise.reject(new AdapterUnavailableError('the primary process is gone'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, at: Date.now() });
       this.channel.send({ rc: 'req', id, op, args }, undefined, undefined, (err) => {
         if (!err) return;
         this.pending.delete(id);
@@ -121,6 +134,15 @@ export class HostAdapter implements Adapter {
       this.pending.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.value);
       else waiter.reject(new Error(reply.error));
+    }
+  }
+
+  private expire(): void {
+    const before = Date.now() - this.callTimeoutMs;
+    for (const [id, waiter] of this.pending) {
+      if (waiter.at > before) continue;
+      this.pending.delete(id);
+      waiter.reject(new AdapterUnavailableError(`the primary process did not answer within ${this.callTimeoutMs} ms`));
     }
   }
 
