@@ -79,9 +79,9 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
     // One round of each target (--rounds 1).
     expect(report.rounds.map((r) => r.target).sort()).toEqual([
       'roomcast',
-      'roomcast-workers-2',
       'roomcast-redis',
       'roomcast-redis-2',
+      'roomcast-workers-2',
       'socket.io',
       'uws',
       'ws',
