@@ -84,7 +84,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {
-    options: { maxPayload: config.MAX_FRAME_BYTES, clientTracking: true },
+    options: {
+      maxPayload: config.MAX_FRAME_BYTES,
+      clientTracking: true,
+      perMessageDeflate: config.PER_MESSAGE_DEFLATE,
+    },
     // A malformed frame is the peer's fault, not ours: one debug line, never a stack per frame.
     errorHandler(err, socket, req) {
       const reason = recordSocketError(socket, err);

@@ -2,6 +2,7 @@ import { encodeServerEvent, type Message, type Recovery, type StreamPosition, ty
 import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { textFrame } from './frame.js';
 import { RoomState } from './room-state.js';
 
 export interface HubOptions {
@@ -341,13 +342,14 @@ export class Hub implements AdapterSink {
   }
 
   private deliver(state: RoomState, message: Message): void {
-    this.fanout(state, Buffer.from(encodeServerEvent('message', message)));
+    this.fanout(state, encodeServerEvent('message', message));
     state.advance(message.seq);
   }
 
-  /** The hot path: one encoding per broadcast, shared by every recipient. */
-  private fanout(state: RoomState, frame: Buffer, except?: Connection, joined?: string): number {
+  /** The hot path: one encoding and one WebSocket frame per broadcast, shared by every recipient. */
+  private fanout(state: RoomState, payload: string | Buffer, except?: Connection, joined?: string): number {
     let sent = 0;
+    const frame = textFrame(payload);
     for (const conn of state.members) {
       if (conn !== except && conn.deliver(state.name, frame, joined)) sent++;
     }
