@@ -56,6 +56,8 @@ export class Connection {
   closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
+  /** Inbound frames are handled one at a time: each waits for this, then replaces it. */
+  inbox: Promise<unknown> = Promise.resolve();
   /** Where shared broadcast frames are written directly; undefined when this socket frames its own (compression). */
   private readonly tcp: Socket | undefined;
 
@@ -72,11 +74,12 @@ export class Connection {
     this.user = userId === undefined ? { id, name } : { id: userId, name, clientId: id };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
     this.tcp = rawSocket(socket);
-    // A connection closed before its welcome never gets what was held for it.
-    socket.once('close', () => {
-      if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
-      this.held = undefined;
-    });
+  }
+
+  /** The socket closed: a connection closed before its welcome never gets what was held for it. */
+  socketClosed(): void {
+    if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
+    this.held = undefined;
   }
 
   get id(): string {
