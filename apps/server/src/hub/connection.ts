@@ -10,6 +10,7 @@ import {
 import type { WebSocket } from 'ws';
 import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
+import { corkForTurn } from './coalesce.js';
 import { payloadOf, rawSocket, senderIdle, type WireFrame } from './frame.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -19,6 +20,8 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   ratePerSecond: number;
   rateBurst: number;
+  /** Gather each socket's writes of one event-loop turn into one writev (COALESCE_WRITES). */
+  coalesceWrites?: boolean;
 }
 
 /** A room broadcast held back while the room's join is answered, and the member it announces joining. */
@@ -163,6 +166,7 @@ export class Connection {
       this.heldBytes += Buffer.byteLength(frame);
       return true;
     }
+    if (this.limits.coalesceWrites && this.tcp) corkForTurn(this.tcp);
     if (typeof frame === 'string') this.socket.send(frame, TEXT);
     // The broadcast's own frame, byte for byte what `send` would write; ws's queue is empty, so order holds.
     else if (this.tcp && senderIdle(this.socket)) this.tcp.write(frame);

@@ -53,6 +53,7 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     maxBufferedBytes: config.MAX_BUFFERED_BYTES,
     ratePerSecond: config.RATE_LIMIT_PER_SEC,
     rateBurst: config.RATE_LIMIT_BURST,
+    coalesceWrites: config.COALESCE_WRITES,
   };
 
   const arrivals = new WeakMap<object, Arrival>();
