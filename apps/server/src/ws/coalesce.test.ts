@@ -9,8 +9,11 @@ afterEach(async () => {
 });
 
 const from = { id: 'server', name: 'server' };
-const tcpOf = (server: TestServer, clientId: string) =>
-  (server.app.hub.connections.get(clientId)?.socket as unknown as { _socket: Socket })._socket;
+function tcpOf(server: TestServer, clientId: string): Socket {
+  const conn = server.app.hub.connections.get(clientId);
+  if (!conn) throw new Error(`no connection ${clientId}`);
+  return (conn.socket as unknown as { _socket: Socket })._socket;
+}
 
 describe('COALESCE_WRITES', () => {
   it.each([
