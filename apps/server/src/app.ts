@@ -44,6 +44,8 @@ export interface BuildAppOptions {
    * path that joins or sends. Default: the token's `rooms` claim (exact names or `prefix*`), else allowed.
    */
   authorize?: Authorize;
+  /** What GET /metrics serves instead of this app's registry (a cluster worker: every worker's, aggregated). */
+  metricsText?: () => Promise<string>;
 }
 
 function redactedRequest(req: { method: string; url: string; id: string }) {
@@ -107,12 +109,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       });
     },
   });
+  // Which node took a socket, on its 101 answer: cheap, and how clients and tests tell workers apart.
+  app.websocketServer.on('headers', (headers) => headers.push(`x-roomcast-node: ${app.hub.adapter.node}`));
   await app.register(admission, { config, metrics, verifier: app.auth.verify });
   await app.register(socketRoute);
   await app.register(readyRoutes);
   await app.register(healthRoutes);
   await app.register(roomRoutes);
-  await app.register(metricsRoutes);
+  await app.register(metricsRoutes, { text: options.metricsText });
   await app.register(webRoutes, { root: options.webRoot });
   return app;
 }

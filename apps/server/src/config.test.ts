@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, loadConfig } from './config.js';
+import { ConfigError, defaultConfig, loadConfig, workerCount } from './config.js';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -22,6 +23,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
     expect(loadConfig({ LOG_FORMAT: 'json' }).LOG_FORMAT).toBe('json');
     expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow('LOG_FORMAT="yaml": expected one of auto, pretty, json');
+  });
+
+  it('takes WORKERS as a count from 1 or auto (one per core), and nothing else', () => {
+    expect(workerCount(defaultConfig.WORKERS)).toBe(1);
+    expect(workerCount(loadConfig({ WORKERS: '3' }).WORKERS)).toBe(3);
+    expect(workerCount(loadConfig({ WORKERS: 'auto' }).WORKERS)).toBe(availableParallelism());
+    for (const bad of ['0', '-1', '2.5', 'all', '1000'])
+      expect(() => loadConfig({ WORKERS: bad })).toThrow(`WORKERS="${bad}": Expected string to match`);
   });
 
   it('lists every invalid variable with its value', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -30,6 +31,11 @@ export const Config = Type.Object({
     1024 * 1024 * 1024,
     'Unsent bytes queued for one connection before it is closed as a slow consumer (4001)',
   ),
+  WORKERS: Type.String({
+    default: '1',
+    pattern: '^(auto|[1-9][0-9]{0,2})$',
+    description: 'Processes sharing the port (node:cluster), each a node of one cluster; auto: one per core',
+  }),
   REDIS_URL: Type.Optional(
     Type.String({
       pattern: '^rediss?://',
@@ -53,12 +59,26 @@ export const Config = Type.Object({
   ),
   RESUME_WINDOW_MS: Int(120_000, 0, 86_400_000, 'How long a dropped client may resume with its token'),
   PRESENCE_GRACE_MS: Int(5000, 0, 600_000, 'How long a dropped connection stays present before user:left'),
+  PRESENCE_EVENTS_MAX_MEMBERS: Int(
+    1000,
+    0,
+    10_000_000,
+    'Rooms with more members than this get no join/leave events (presence stays queryable); 0: none anywhere',
+  ),
+  MEMBER_LIST_MAX: Int(100, 1, 1000, 'Most members a welcome or join ack lists per room; the rest are paged'),
+  PRESENCE_DIFF_MS: Int(100, 0, 60_000, "Interval over which presence:diff frames coalesce a room's changes"),
   ALLOWED_ORIGINS: Str(
     "Browser origins allowed to open sockets, comma-separated; * allows any. Unset: the server's own",
   ),
   AUTH_JWT_SECRET: Str('HS256 secret: every socket must present a JWT signed with it'),
   AUTH_JWT_PUBLIC_KEY: Str('PEM public key (RS256/ES256): every socket must present a JWT it verifies'),
   AUTH_JWKS_URL: Str('JWKS URL: every socket must present a JWT signed by one of its keys'),
+  AUTH_JWKS_CACHE_MS: Int(
+    600_000,
+    0,
+    86_400_000,
+    'How long fetched JWKS keys are trusted before the next token refetches them (0: every token)',
+  ),
   AUTH_JWT_ISSUER: Str('Required `iss` of tokens'),
   AUTH_JWT_AUDIENCE: Str('Required `aud` of tokens'),
   API_KEY: Str('Key for POST /rooms/:room/messages and GET /metrics (Bearer or x-api-key); unset: loopback only'),
@@ -107,5 +127,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   return value as Config;
 }
+
+/** How many worker processes WORKERS asks for. */
+export const workerCount = (workers: string): number => (workers === 'auto' ? availableParallelism() : Number(workers));
 
 export const defaultConfig: Config = loadConfig({});

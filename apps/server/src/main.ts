@@ -1,16 +1,8 @@
-import closeWithGrace from 'close-with-grace';
-import { buildApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { explainListenError, readyMessage } from './startup.js';
-
-/** Exit status for a configuration a person must fix (a bad variable, a port in use). */
-const EXIT_CONFIG = 2;
-
-// Until the server listens nobody tails a log: say what went wrong as one plain sentence on stderr.
-function die(message: string, status: number): never {
-  process.stderr.write(`roomcast: ${message}\n`);
-  process.exit(status);
-}
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster/primary.js';
+import { serve } from './cluster/worker.js';
+import { ConfigError, loadConfig, workerCount } from './config.js';
+import { die, EXIT_CONFIG } from './startup.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -20,18 +12,6 @@ try {
   die(`${err.message}\nSee "Configuration" in README.md.`, EXIT_CONFIG);
 }
 
-const app = await buildApp({ config, defaultMetrics: true });
-
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'closing after an unexpected error');
-  else app.log.info({ signal }, 'shutting down');
-  await app.close();
-});
-
-try {
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(readyMessage(address, app.hub.adapter.name, config));
-} catch (err) {
-  const explained = explainListenError(err, config);
-  die(explained ?? `could not start: ${(err as Error).message}`, explained ? EXIT_CONFIG : 1);
-}
+// WORKERS=N: this process forks the workers and holds the bus; each worker serves (README, "Every core").
+if (cluster.isPrimary && workerCount(config.WORKERS) > 1) runPrimary(config, workerCount(config.WORKERS));
+else await serve(config);

@@ -1,5 +1,14 @@
 import type { Config } from './config.js';
 
+/** Exit status for a configuration a person must fix (a bad variable, a port in use). */
+export const EXIT_CONFIG = 2;
+
+// Until the server listens nobody tails a log: say what went wrong as one plain sentence on stderr.
+export function die(message: string, status: number): never {
+  process.stderr.write(`roomcast: ${message}\n`);
+  process.exit(status);
+}
+
 /** The line a person reads at start: where to connect, and what is in force. */
 export function readyMessage(address: string, adapter: string, config: Config): string {
   const ws = `${address.replace(/^http/, 'ws')}/ws`;

@@ -1,6 +1,5 @@
 import {
   type AckResultMap,
-  ackResultValidators,
   type ClientEventMap,
   type ClientEventName,
   clientValidators,
@@ -12,6 +11,7 @@ import {
   protocolError,
   type Recovery,
   type ServerEventMap,
+  tolerantAckResultValidators,
   type User,
   type Welcome,
 } from '@roomcast/protocol';
@@ -138,9 +138,31 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     return [...this.joined];
   }
 
-  /** Members of one of the client's rooms, the client included; empty for other rooms. */
+  /**
+   * Members of one of the client's rooms, the client included; empty for other rooms. In a room
+   * larger than the server's MEMBER_LIST_MAX this is the first members listed plus those who came
+   * since (see `memberCount` and `fetchMembers` for the whole room).
+   */
   members(room: string): User[] {
     return this.presence.members(room);
+  }
+
+  /** How many members one of the client's rooms has, as of the last list and the changes since. */
+  memberCount(room: string): number | undefined {
+    return this.presence.count(room);
+  }
+
+  /** One page of any readable room's members, from the server; pass the page's `nextCursor` for the next. */
+  fetchMembers(
+    room: string,
+    options: CallOptions & { cursor?: string; limit?: number } = {},
+  ): Promise<AckResultMap['members']> {
+    const { cursor, limit, ...call } = options;
+    return this.call(
+      'members',
+      { room, ...(cursor !== undefined ? { cursor } : {}), ...(limit !== undefined ? { limit } : {}) },
+      call,
+    );
   }
 
   /** Last message seq received in a room. */
@@ -228,6 +250,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
 
   private url(): string | Promise<string> {
     const url = new URL(this.options.url);
+    // Presence changes as one coalesced diff per room and interval; older servers ignore this.
+    url.searchParams.set('presence', 'diff');
     if (this.name !== undefined) url.searchParams.set('name', this.name);
     const room = this.welcomes === 0 ? this.options.room : [...this.joined][0];
     if (room !== undefined) url.searchParams.set('room', room);
@@ -309,6 +333,15 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       this.seqs.set(room, seq);
       // A send re-sent after a drop whose first copy got through: a new seq, the same clientMsgId.
       this.emit(this.delivered.first(frame.data) ? 'message' : 'duplicate', frame.data);
+    } else if (frame.event === 'presence:diff') {
+      // Applied as the events it stands for, so the application sees what it always saw.
+      const { room, joined, left } = frame.data;
+      let tracked = false;
+      for (const user of left) tracked = this.presence.change(room, 'left', user) || tracked;
+      for (const user of joined) tracked = this.presence.change(room, 'joined', user) || tracked;
+      if (tracked) this.emit('presence', { room, members: this.presence.members(room) });
+      for (const user of left) if (!this.isSelf(user)) this.emit('user:left', { room, user });
+      for (const user of joined) if (!this.isSelf(user)) this.emit('user:joined', { room, user });
     } else {
       const { room, user } = frame.data;
       if (this.presence.change(room, frame.event === 'user:joined' ? 'joined' : 'left', user)) {
@@ -316,6 +349,11 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
       }
       this.emit(frame.event, frame.data);
     }
+  }
+
+  /** A diff lists the room's changes for everyone in it, the recipient's own join included. */
+  private isSelf(user: User): boolean {
+    return (user.clientId ?? user.id) === this.session?.clientId;
   }
 
   private onWelcome(raw: string, welcome: Welcome): void {
@@ -327,7 +365,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     const first = this.welcomes++ === 0;
     this.session = welcome;
     this.name = welcome.name;
-    for (const [room, members] of Object.entries(welcome.members)) this.presence.snapshot(room, members);
+    for (const [room, members] of Object.entries(welcome.members))
+      this.presence.snapshot(room, members, welcome.memberCounts?.[room]);
     for (const room of welcome.rooms) this.place(room, welcome.positions?.[room], welcome.recovery?.[room]);
     const wanted = first ? new Set(welcome.rooms) : new Set(this.joined);
     // Joins waiting to go out (or to go out again): a resumed session may already be in the room.
@@ -369,7 +408,8 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     // No pending call: its caller already timed out, and a late reply is the expected outcome.
     const pending = this.requests.take(id);
     if (!pending) return;
-    if (!ackResultValidators[pending.event].Check(result)) {
+    // Tolerant, like frames: a newer server may add result fields (0.1.0 rejected those).
+    if (!tolerantAckResultValidators[pending.event].Check(result)) {
       const error = protocolError('invalid_payload', `The ack result does not match ${pending.event}'s`, id);
       this.invalid(raw, error);
       pending.reject(new RoomcastError('invalid_frame', error.message, id));
@@ -383,9 +423,10 @@ export class RoomcastClient extends Emitter<RoomcastEvents> {
     if (!('room' in pending.data)) return;
     const { room } = pending.data;
     if (pending.event === 'join' && 'members' in result) {
+      const join = result as AckResultMap['join'];
       this.joined.add(room);
-      this.place(room, result.position, result.recovery);
-      this.presence.snapshot(room, result.members);
+      this.place(room, join.position, join.recovery);
+      this.presence.snapshot(room, join.members, join.memberCount);
       this.emit('presence', { room, members: this.presence.members(room) });
       this.emit('rooms', this.rooms());
     } else if (pending.event === 'leave') {

@@ -97,6 +97,20 @@ describe('validation of what the server sends', () => {
     expect(ada.rooms()).toEqual(['lobby']);
   });
 
+  it('accepts an ack result with fields this version does not know (a newer server)', async () => {
+    const server = await serve((socket) => {
+      socket.send(welcomeFrame());
+      socket.on('message', (raw) => {
+        const { id } = JSON.parse(raw.toString()) as { id: number };
+        socket.send(JSON.stringify({ event: 'ack', data: { id, result: { room: 'x', members: [], later: true } } }));
+      });
+    });
+    const ada = client({ url: server.url });
+    await ada.ready();
+    await expect(ada.join('x')).resolves.toEqual({ room: 'x', members: [], later: true });
+    expect(ada.rooms()).toEqual(['lobby', 'x']);
+  });
+
   it('rejects a call whose reply is malformed at once, not after the timeout', async () => {
     const server = await serve((socket) => {
       socket.send(welcomeFrame());

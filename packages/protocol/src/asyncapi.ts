@@ -57,6 +57,11 @@ export function buildAsyncApi(): Json {
                   type: 'string',
                   description: 'Access token (JWT) when the server has auth on; or an `Authorization: Bearer` header',
                 },
+                presence: {
+                  type: 'string',
+                  enum: ['diff'],
+                  description: 'diff: receive presence:diff frames instead of user:joined/user:left',
+                },
               },
               additionalProperties: false,
             },

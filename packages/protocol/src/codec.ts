@@ -23,6 +23,8 @@ export const serverValidators = compileValidators(ServerEvents);
 export const tolerantServerValidators = compileValidators(tolerantAll(ServerEvents));
 /** Checks an ack's `result` against what the request it answers returns. */
 export const ackResultValidators = compileValidators(AckResults);
+/** The same, tolerating fields this version does not know: what a client accepts. */
+export const tolerantAckResultValidators = compileValidators(tolerantAll(AckResults));
 
 function requestIdOf(value: unknown): number | undefined {
   const id = (value as { id?: unknown } | null)?.id;

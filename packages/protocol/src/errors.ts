@@ -22,7 +22,8 @@ export const ERRORS = {
   internal: { retry: true, meaning: 'The server failed to handle the frame' },
   unavailable: {
     retry: true,
-    meaning: 'A backing service (the cluster broker) is unreachable; nothing was delivered. Retry later',
+    meaning:
+      'A backing service (the cluster broker, the token key set) is unreachable; the request had no effect. Retry later',
   },
 } as const satisfies Record<string, { retry: boolean; meaning: string }>;
 

@@ -10,6 +10,10 @@ export {
   JoinResult,
   Leave,
   LeaveResult,
+  MEMBER_PAGE_MAX,
+  MemberCursor,
+  Members,
+  MembersResult,
   Refresh,
   RefreshResult,
   Send,
@@ -27,6 +31,7 @@ export {
   envelopeValidator,
   peekRequestId,
   serverValidators,
+  tolerantAckResultValidators,
   tolerantServerValidators,
 } from './codec.js';
 export { Envelope } from './envelope.js';
@@ -64,6 +69,7 @@ export {
   Ack,
   ErrorEvent,
   Message,
+  PresenceDiff,
   type ServerEventMap,
   type ServerEventName,
   ServerEvents,

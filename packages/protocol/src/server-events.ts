@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { JoinResult, LeaveResult, RefreshResult, SendResult } from './client-events.js';
+import { JoinResult, LeaveResult, MembersResult, RefreshResult, SendResult } from './client-events.js';
 import { ErrorCode } from './errors.js';
 import {
   ClientId,
@@ -34,6 +34,16 @@ export const Welcome = Type.Object(
       Type.Boolean({ description: 'true when the token was accepted: same identity, same rooms' }),
     ),
     recovery: Type.Optional(Type.Record(RoomName, Recovery)),
+    memberCounts: Type.Optional(
+      Type.Record(RoomName, Type.Integer({ minimum: 0 }), {
+        description: 'Members per room across the cluster; `members` lists at most MEMBER_LIST_MAX of each',
+      }),
+    ),
+    presenceEvents: Type.Optional(
+      Type.Record(RoomName, Type.Boolean(), {
+        description: 'false for a room over PRESENCE_EVENTS_MAX_MEMBERS: its joins and leaves are not announced',
+      }),
+    ),
   },
   closed,
 );
@@ -44,6 +54,14 @@ export type UserJoined = Static<typeof UserJoined>;
 
 export const UserLeft = Type.Object({ room: RoomName, user: User }, closed);
 export type UserLeft = Static<typeof UserLeft>;
+
+/**
+ * A room's presence changes over a short interval, in one frame, to connections that asked for
+ * diffs (`presence=diff` in the handshake) instead of `user:joined`/`user:left`. A join and leave
+ * of one connection within the interval cancel out.
+ */
+export const PresenceDiff = Type.Object({ room: RoomName, joined: Type.Array(User), left: Type.Array(User) }, closed);
+export type PresenceDiff = Static<typeof PresenceDiff>;
 
 export const Message = Type.Object(
   {
@@ -59,7 +77,7 @@ export const Message = Type.Object(
 export type Message = Static<typeof Message>;
 
 export const Ack = Type.Object(
-  { id: RequestId, result: Type.Union([JoinResult, SendResult, LeaveResult, RefreshResult]) },
+  { id: RequestId, result: Type.Union([JoinResult, SendResult, LeaveResult, RefreshResult, MembersResult]) },
   closed,
 );
 export type Ack = Static<typeof Ack>;
@@ -75,6 +93,7 @@ export const ServerEvents = {
   welcome: Welcome,
   'user:joined': UserJoined,
   'user:left': UserLeft,
+  'presence:diff': PresenceDiff,
   message: Message,
   ack: Ack,
   error: ErrorEvent,

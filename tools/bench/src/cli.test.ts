@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { BenchReport } from './runner.js';
+import { TARGETS } from './targets.js';
 
 const run = promisify(execFile);
 const cwd = fileURLToPath(new URL('..', import.meta.url));
@@ -14,11 +15,12 @@ const cli = ['--conditions=@roomcast/source', '--import', 'tsx', 'src/cli.ts'];
 
 // Each test runs whole bench processes (servers, driver workers): bounds for a loaded 2-core machine.
 describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
-  it('measures all four targets, each as its own process, and writes the results section and the HTML page', async () => {
+  it('measures every target (the scale-out ones on their own Redis), each in its own processes, and writes the results section and the HTML page', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bench-'));
     const out = join(dir, 'BENCHMARKS.md');
     const tiny = [
       '--clients 30 --rooms 3 --senders 3 --rate 20 --duration 1 --warmup 0 --idle 60 --rounds 1 --workers 1',
+      '--room-clients 20 --room-senders 2 --room-rate 20',
       '--ceiling-clients 20 --ceiling-senders 2 --ceiling-start 400 --ceiling-steps 2 --ceiling-step-seconds 1',
       '--storm-clients 40 --storm-room-size 10',
     ].join(' ');
@@ -29,7 +31,17 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
       { cwd, timeout: 280_000, env: { ...process.env, INIT_CWD: dir } },
     );
     const report = JSON.parse(stdout) as BenchReport;
-    expect(report.summary.map((s) => s.target)).toEqual(['roomcast', 'ws', 'uws', 'socket.io']);
+    expect(report.summary.map((s) => s.target)).toEqual([
+      'roomcast',
+      'roomcast-workers-2',
+      'roomcast-redis',
+      'roomcast-redis-2',
+      'ws',
+      'uws',
+      'socket.io',
+    ]);
+    // redis-server is installed here (.ci/run): no target may be left out.
+    expect(report.warnings.filter((w) => w.includes('skipped'))).toEqual([]);
     for (const s of report.summary) {
       expect(s.cpuMicrosPerDelivery, s.target).toBeGreaterThan(0);
       expect(s.deliveriesPerSecond, s.target).toBeGreaterThan(0);
@@ -38,7 +50,15 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
       expect(Number.isFinite(s.bytesPerIdleConnection), s.target).toBe(true);
       // Every message reached every member of its room: no server loses anything at this size.
       expect(s.completeness, s.target).toBe(1);
+      // The one-big-room fan-out too, counted on the light receive path.
+      expect(s.room?.completeness, s.target).toBe(1);
+      expect(s.room?.cpuMicrosPerDelivery, s.target).toBeGreaterThan(0);
 
+      // The ceiling search and the storm compare single servers; the scale-out targets skip them.
+      if (!TARGETS[s.target].once) {
+        expect([s.ceiling, s.storm], s.target).toEqual([undefined, undefined]);
+        continue;
+      }
       const ceiling = s.ceiling;
       if (!ceiling) throw new Error(`${s.target}: no ceiling result`);
       expect(ceiling.steps.length, s.target).toBeGreaterThanOrEqual(1);
@@ -57,7 +77,15 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
       expect(storm.peakRssBytes, s.target).toBeGreaterThanOrEqual(storm.rssBeforeBytes);
     }
     // One round of each target (--rounds 1).
-    expect(report.rounds.map((r) => r.target).sort()).toEqual(['roomcast', 'socket.io', 'uws', 'ws']);
+    expect(report.rounds.map((r) => r.target).sort()).toEqual([
+      'roomcast',
+      'roomcast-workers-2',
+      'roomcast-redis',
+      'roomcast-redis-2',
+      'socket.io',
+      'uws',
+      'ws',
+    ]);
     for (const r of report.rounds) {
       const { fanout, idle } = r;
       if (!fanout || !idle) throw new Error(`${r.target}: round without fanout or idle`);
@@ -70,8 +98,11 @@ describe('pnpm bench, end to end at a tiny size', { timeout: 300_000 }, () => {
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toMatch(/\| Roomcast +\| +[\d.]+ \| +1\.00× \|/);
     expect(markdown).toMatch(/\| uWS peer +\| +[\d.]+ \|/);
+    expect(markdown).toMatch(/\| Roomcast, 2 nodes \+ Redis +\| +[\d.]+ \|/);
     expect(markdown).toMatch(/\| Socket\.IO 4 +\| +[\d.]+ \|/);
     expect(markdown).toContain('Ceiling (once per target, fresh server)');
+    expect(markdown).toContain('One big room (medians over 1 round(s)): 20 clients in one room');
+    expect(markdown).toMatch(/\| fanout CPU\/delivery ≤ 0\.8× ws +\| +[\d.]+× \| +(yes|no) \|/);
     expect(markdown).toMatch(/\| ws peer +\| +40 \| +40 \| +[\d.]+ \|/);
     expect(markdown).toContain(`Node ${process.version}`);
     const pages = readdirSync(join(dir, 'artifacts'));

@@ -41,14 +41,18 @@ const program = new Command('pnpm bench')
   .description(
     'Runs the same scenarios against Roomcast, minimal ws and uWebSockets.js servers and Socket.IO 4, side by side, ' +
       'each as its own process on loopback, and prints medians with ratios against Roomcast. ' +
-      'idle-memory and fanout run every round; the ceiling search and the reconnect storm once per target.',
+      'idle-memory, fanout (many rooms) and room (one big room) run every round; the ceiling search and the ' +
+      'reconnect storm once per single-server target.',
   )
   .option('--clients <n>', 'fanout: connected clients', int, d.clients)
   .option('--rooms <n>', 'fanout: rooms the clients are spread over', int, d.rooms)
   .option('--senders <n>', 'fanout: clients that also send, spread over the rooms', int, d.senders)
   .option('--rate <n>', 'fanout: messages per second per sender', int, d.rate)
-  .option('--duration <s>', 'fanout: measured seconds per target and round', int, d.duration)
-  .option('--warmup <s>', 'fanout: seconds of load before measuring', int, d.warmup)
+  .option('--room-clients <n>', 'room: clients in the one big room', int, d.roomClients)
+  .option('--room-senders <n>', 'room: how many of them send', int, d.roomSenders)
+  .option('--room-rate <n>', 'room: messages per second per sender', int, d.roomRate)
+  .option('--duration <s>', 'fanout and room: measured seconds per target and round', int, d.duration)
+  .option('--warmup <s>', 'fanout and room: seconds of load before measuring', int, d.warmup)
   .option('--text-bytes <n>', 'bytes of message text (timestamp + filler)', int, d.textBytes)
   .option('--idle <n>', 'idle-memory: connections held open', int, d.idle)
   .option('--idle-room-size <n>', 'idle-memory: connections per room', int, d.idleRoomSize)
@@ -77,7 +81,7 @@ const program = new Command('pnpm bench')
   .option('--ceiling-p99 <ms>', 'ceiling: a step holds while its p99 latency is at most this', int, d.ceilingP99)
   .option(
     '--sample-every <n>',
-    'ceiling: the light receive path parses and times one delivery in n',
+    'room and ceiling: the light receive path parses and times one delivery in n',
     int,
     d.sampleEvery,
   )
@@ -100,6 +104,9 @@ const options: BenchOptions = {
   rooms: flags.rooms,
   senders: flags.senders,
   rate: flags.rate,
+  roomClients: flags.roomClients,
+  roomSenders: flags.roomSenders,
+  roomRate: flags.roomRate,
   duration: flags.duration,
   warmup: flags.warmup,
   textBytes: flags.textBytes,

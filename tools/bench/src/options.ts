@@ -1,7 +1,7 @@
-import type { TargetName } from './targets.js';
+import { TARGETS, type TargetName } from './targets.js';
 
-export type ScenarioName = 'idle' | 'fanout' | 'ceiling' | 'storm';
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['idle', 'fanout', 'ceiling', 'storm'];
+export type ScenarioName = 'idle' | 'fanout' | 'room' | 'ceiling' | 'storm';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['idle', 'fanout', 'room', 'ceiling', 'storm'];
 
 /** Everything a bench run is shaped by; the CLI fills it, tests pass small ones. */
 export interface BenchOptions {
@@ -15,6 +15,10 @@ export interface BenchOptions {
   /** fanout: measured seconds, after `warmup` seconds of the same load. */
   duration: number;
   warmup: number;
+  /** room: the one-big-room fan-out (issue 9's first scenario), same warm-up and window as fanout. */
+  roomClients: number;
+  roomSenders: number;
+  roomRate: number;
   /** Bytes of message text (a timestamp, then filler). */
   textBytes: number;
   /** idle-memory: connections held open, `idleRoomSize` to a room. */
@@ -43,10 +47,13 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
-  clients: 500,
-  rooms: 5,
-  senders: 20,
-  rate: 10,
+  clients: 5000,
+  rooms: 50,
+  senders: 50,
+  rate: 5,
+  roomClients: 1000,
+  roomSenders: 10,
+  roomRate: 10,
   duration: 8,
   warmup: 2,
   textBytes: 64,
@@ -54,8 +61,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   idleRoomSize: 10,
   rounds: 3,
   workers: 2,
-  targets: ['roomcast', 'ws', 'uws', 'socket.io'],
-  scenarios: ['idle', 'fanout', 'ceiling', 'storm'],
+  targets: ['roomcast', 'roomcast-workers-2', 'roomcast-redis', 'roomcast-redis-2', 'ws', 'uws', 'socket.io'],
+  scenarios: ['idle', 'fanout', 'room', 'ceiling', 'storm'],
   ceilingClients: 1000,
   ceilingSenders: 10,
   ceilingStart: 10_000,
@@ -73,6 +80,9 @@ export const LIMITS = {
   rooms: 10_000,
   senders: 10_000,
   rate: 1000,
+  roomClients: 10_000,
+  roomSenders: 1000,
+  roomRate: 1000,
   duration: 120,
   warmup: 30,
   textBytes: 2000,
@@ -102,6 +112,7 @@ export function checkOptions(o: BenchOptions): string[] {
   }
   if (o.senders > o.clients) problems.push('--senders cannot exceed --clients');
   if (o.rooms > o.clients) problems.push('--rooms cannot exceed --clients');
+  if (o.roomSenders > o.roomClients) problems.push('--room-senders cannot exceed --room-clients');
   if (o.textBytes < 20) problems.push('--text-bytes must be at least 20 (the timestamp takes 18)');
   if (o.targets.length === 0) problems.push('--targets names no target');
   if (o.scenarios.length === 0) problems.push('--scenarios names no scenario');
@@ -118,8 +129,10 @@ export function estimateSeconds(o: BenchOptions): number {
   const perRound =
     1 +
     (has('idle') ? connect(o.idle) + 2.5 : 0) +
-    (has('fanout') ? connect(o.clients) + o.warmup + o.duration + 2 : 0);
+    (has('fanout') ? connect(o.clients) + o.warmup + o.duration + 2 : 0) +
+    (has('room') ? connect(o.roomClients) + o.warmup + o.duration + 2 : 0);
   const ceiling = has('ceiling') ? 2 + connect(o.ceilingClients) + o.ceilingSteps * (o.ceilingStepSeconds + 5) : 0;
   const storm = has('storm') ? 3 + connect(o.stormClients) * 2 : 0;
-  return Math.ceil(o.targets.length * (o.rounds * perRound + ceiling + storm));
+  const singles = o.targets.filter((t) => TARGETS[t].once).length;
+  return Math.ceil(o.targets.length * o.rounds * perRound + singles * (ceiling + storm));
 }

@@ -7,6 +7,9 @@ import { TARGETS, type TargetName } from './targets.js';
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const COLORS: Record<TargetName, string> = {
   roomcast: '#2563eb',
+  'roomcast-workers-2': '#4f46e5',
+  'roomcast-redis': '#0891b2',
+  'roomcast-redis-2': '#db2777',
   ws: '#16a34a',
   uws: '#9333ea',
   'socket.io': '#d97706',

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { BenchReport, TargetSummary } from './runner.js';
+import { judgeGoals } from './goals.js';
+import type { BenchReport, FanoutSummary, TargetSummary } from './runner.js';
 import { TARGETS } from './targets.js';
 
 const START = '<!-- bench:results:start -->';
@@ -27,38 +28,54 @@ const fixed = (n: number, digits: number) => (Number.isFinite(n) ? n.toFixed(dig
 const ratio = (n: number, base: number) => (Number.isFinite(n / base) ? `${(n / base).toFixed(2)}×` : 'n/a');
 const kib = (bytes: number) => fixed(bytes / 1024, 1);
 
+const pct = (share: number) => `${fixed(share * 100, 0)}%`;
+
+/** A fan-out's columns (cost, rate, latency, load, completeness), ratios against `base`. */
+const fanoutHeaders = (base: string) => [
+  'CPU µs/delivery',
+  `vs ${base}`,
+  'deliveries/s',
+  'p50 ms',
+  'p99 ms',
+  `vs ${base}`,
+  'server CPU',
+  'other CPU',
+  'complete',
+];
+const fanoutCells = (f: FanoutSummary, b: FanoutSummary) => [
+  fixed(f.cpuMicrosPerDelivery, 2),
+  ratio(f.cpuMicrosPerDelivery, b.cpuMicrosPerDelivery),
+  fixed(f.deliveriesPerSecond, 0),
+  fixed(f.p50Ms, 2),
+  fixed(f.p99Ms, 2),
+  ratio(f.p99Ms, b.p99Ms),
+  pct(f.serverCpuShare),
+  pct(f.otherCpuShare),
+  `${fixed(f.completeness * 100, 2)}%`,
+];
+
 /** The medians table: one row per target, ratios against Roomcast (or the first target without it). */
 export function summaryRows(report: BenchReport): { headers: Row; rows: Row[] } {
   const base = report.summary.find((s) => s.target === 'roomcast') ?? (report.summary[0] as TargetSummary);
-  const headers = [
-    'target',
-    'CPU µs/delivery',
-    `vs ${base.label}`,
-    'deliveries/s',
-    'p50 ms',
-    'p99 ms',
-    `vs ${base.label}`,
-    'RSS KiB/idle conn',
-    `vs ${base.label}`,
-    'server CPU',
-    'other CPU',
-    'complete',
-  ];
+  const headers = ['target', ...fanoutHeaders(base.label), 'RSS KiB/idle conn', `vs ${base.label}`];
   const rows = report.summary.map((s) => [
     s.label,
-    fixed(s.cpuMicrosPerDelivery, 2),
-    ratio(s.cpuMicrosPerDelivery, base.cpuMicrosPerDelivery),
-    fixed(s.deliveriesPerSecond, 0),
-    fixed(s.p50Ms, 2),
-    fixed(s.p99Ms, 2),
-    ratio(s.p99Ms, base.p99Ms),
+    ...fanoutCells(s, base),
     kib(s.bytesPerIdleConnection),
     ratio(s.bytesPerIdleConnection, base.bytesPerIdleConnection),
-    `${fixed(s.serverCpuShare * 100, 0)}%`,
-    `${fixed(s.otherCpuShare * 100, 0)}%`,
-    `${fixed(s.completeness * 100, 2)}%`,
   ]);
   return { headers, rows };
+}
+
+/** The one-big-room fan-out: one row per target that ran it, ratios against Roomcast. */
+export function roomRows(report: BenchReport): { headers: Row; rows: Row[] } | undefined {
+  const ran = report.summary.flatMap((s) => (s.room ? [{ label: s.label, target: s.target, room: s.room }] : []));
+  const base = ran.find((s) => s.target === 'roomcast') ?? ran[0];
+  if (!base) return undefined;
+  return {
+    headers: ['target', ...fanoutHeaders(base.label)],
+    rows: ran.map((s) => [s.label, ...fanoutCells(s.room, base.room)]),
+  };
 }
 
 /** Every round's raw figures, so the spread behind each median is visible. */
@@ -78,7 +95,6 @@ export function roundRows(report: BenchReport): { headers: Row; rows: Row[] } {
   ];
   const rows = report.rounds.map((r) => {
     const f = r.fanout;
-    const pct = (n: number | undefined) => `${fixed((n ?? Number.NaN) * 100, 0)}%`;
     return [
       String(r.round),
       TARGETS[r.target].label,
@@ -87,10 +103,10 @@ export function roundRows(report: BenchReport): { headers: Row; rows: Row[] } {
       fixed(f?.latencyMs.p50 ?? Number.NaN, 2),
       fixed(f?.latencyMs.p99 ?? Number.NaN, 2),
       kib(r.idle?.bytesPerConnection ?? Number.NaN),
-      pct(f?.serverCpuShare),
-      pct(f?.driverCpuShare),
+      pct(f?.serverCpuShare ?? Number.NaN),
+      pct(f?.driverCpuShare ?? Number.NaN),
       fixed(f?.driverMaxElu ?? Number.NaN, 2),
-      pct(f?.otherCpuShare),
+      pct(f?.otherCpuShare ?? Number.NaN),
     ];
   });
   return { headers, rows };
@@ -158,9 +174,31 @@ export function stormRows(report: BenchReport): { headers: Row; rows: Row[] } | 
   return { headers, rows };
 }
 
-function onceLines(report: BenchReport, markdown: boolean): string[] {
+function scenarioLines(report: BenchReport, markdown: boolean): string[] {
   const o = report.options;
   const out: string[] = [];
+  const goals = judgeGoals(report);
+  if (goals.length) {
+    out.push(
+      '',
+      "Issue 9's targets, Roomcast over the peer in this run:",
+      ...(markdown ? [''] : []),
+      renderTable(
+        ['target', 'ratio', 'held'],
+        goals.map((g) => [g.goal, `${g.ratio.toFixed(2)}×`, g.held ? 'yes' : 'no']),
+        markdown,
+      ),
+    );
+  }
+  const room = roomRows(report);
+  if (room) {
+    out.push(
+      '',
+      `One big room (medians over ${o.rounds} round(s)): ${o.roomClients} clients in one room, ${o.roomSenders} senders × ${o.roomRate} msg/s (${o.roomClients * o.roomSenders * o.roomRate} deliveries/s offered); light receive path times 1 delivery in ${o.sampleEvery}:`,
+      ...(markdown ? [''] : []),
+      renderTable(room.headers, room.rows, markdown),
+    );
+  }
   const ceiling = ceilingRows(report);
   if (ceiling) {
     out.push(
@@ -184,10 +222,14 @@ function onceLines(report: BenchReport, markdown: boolean): string[] {
 
 function loadLine(report: BenchReport): string {
   const o = report.options;
+  const scaled = o.targets.some((name) => TARGETS[name].redis || (TARGETS[name].nodes ?? 1) > 1);
   return (
     `fanout: ${o.clients} clients in ${o.rooms} rooms (${o.clients / o.rooms} each), ${o.senders} senders × ${o.rate} msg/s, ` +
     `${o.textBytes}-byte texts, ${o.warmup} s warm-up + ${o.duration} s measured; idle: ${o.idle} connections, ` +
-    `${o.idleRoomSize} to a room; ${o.rounds} rounds, target order rotated each round; ${o.workers} driver workers`
+    `${o.idleRoomSize} to a room; ${o.rounds} rounds, target order rotated each round; ${o.workers} driver workers` +
+    (scaled
+      ? '; multi-process targets: CPU and RSS are summed over every node and their private redis-server, clients alternate between the nodes'
+      : '')
   );
 }
 
@@ -205,7 +247,7 @@ export function formatText(report: BenchReport): string {
     '',
     'Per round:',
     renderTable(rounds.headers, rounds.rows, false),
-    ...onceLines(report, false),
+    ...scenarioLines(report, false),
     ...(report.warnings.length ? ['', 'Warnings:', ...report.warnings.map((w) => `  - ${w}`)] : []),
   ].join('\n');
 }
@@ -233,7 +275,7 @@ export function formatMarkdown(report: BenchReport, command: string): string {
     renderTable(rounds.headers, rounds.rows, true),
     '',
     '</details>',
-    ...onceLines(report, true),
+    ...scenarioLines(report, true),
     '',
     report.warnings.length ? `Warnings:\n\n${report.warnings.map((w) => `- ${w}`).join('\n')}` : 'Warnings: none.',
     END,

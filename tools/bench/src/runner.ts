@@ -1,8 +1,9 @@
 import { describeMachine, type Machine, median, type Progress, range } from '@roomcast/measure';
 import { type DriverPool, startDriver } from './driver/pool.js';
 import type { BenchOptions } from './options.js';
+import { hasRedisServer, REDIS_MISSING } from './redis-process.js';
 import { type CeilingResult, runCeiling } from './scenarios/ceiling.js';
-import { type FanoutResult, runFanout } from './scenarios/fanout.js';
+import { type FanoutResult, manyRooms, oneRoom, runFanout } from './scenarios/fanout.js';
 import { type IdleResult, measureIdle } from './scenarios/idle.js';
 import { runStorm, type StormResult } from './scenarios/storm.js';
 import { type ServerProcess, startServer } from './server-process.js';
@@ -13,13 +14,12 @@ export interface RoundResult {
   target: TargetName;
   idle?: IdleResult;
   fanout?: FanoutResult;
+  /** The one-big-room fan-out. */
+  room?: FanoutResult;
 }
 
-/** Medians over the rounds for one target, with the CPU figure's spread to show the noise. */
-export interface TargetSummary {
-  target: TargetName;
-  label: string;
-  rounds: number;
+/** Medians of one fan-out scenario over the rounds. */
+export interface FanoutSummary {
   cpuMicrosPerDelivery: number;
   cpuMicrosPerDeliveryRange: [number, number];
   serverCpuShare: number;
@@ -27,13 +27,22 @@ export interface TargetSummary {
   p50Ms: number;
   p99Ms: number;
   p99MsRange: [number, number];
-  bytesPerIdleConnection: number;
-  bytesPerIdleConnectionRange: [number, number];
   driverCpuShare: number;
   driverMaxElu: number;
   otherCpuShare: number;
   /** Worst round: delivered / expected after draining. */
   completeness: number;
+}
+
+/** Medians over the rounds for one target (its `fanout` figures at the top level), with spreads to show the noise. */
+export interface TargetSummary extends FanoutSummary {
+  target: TargetName;
+  label: string;
+  rounds: number;
+  bytesPerIdleConnection: number;
+  bytesPerIdleConnectionRange: [number, number];
+  /** The one-big-room fan-out, when it ran. */
+  room?: FanoutSummary;
   /** Once per run, when the scenario ran. */
   ceiling?: CeilingResult;
   storm?: StormResult;
@@ -61,16 +70,27 @@ export function summarize(
   once: { ceiling?: CeilingResult; storm?: StormResult } = {},
 ): TargetSummary {
   const mine = results.filter((r) => r.target === name);
-  const fan = (f: (r: FanoutResult) => number) => mine.map((r) => (r.fanout ? f(r.fanout) : Number.NaN));
-  const cpu = fan((f) => f.cpuMicrosPerDelivery);
-  const p99 = fan((f) => f.latencyMs.p99);
   const idle = mine.map((r) => r.idle?.bytesPerConnection ?? Number.NaN);
-  const complete = fan((f) => f.deliveredTotal / f.expectedTotal).filter(Number.isFinite);
-  const elus = fan((f) => f.driverMaxElu).filter(Number.isFinite);
+  const rooms = mine.flatMap((r) => (r.room ? [r.room] : []));
   return {
     target: name,
     label: TARGETS[name].label,
     rounds: mine.length,
+    ...summarizeFanout(mine.map((r) => r.fanout)),
+    bytesPerIdleConnection: median(idle),
+    bytesPerIdleConnectionRange: range(idle),
+    ...(rooms.length ? { room: summarizeFanout(rooms) } : {}),
+    ...once,
+  };
+}
+
+function summarizeFanout(results: readonly (FanoutResult | undefined)[]): FanoutSummary {
+  const fan = (f: (r: FanoutResult) => number) => results.map((r) => (r ? f(r) : Number.NaN));
+  const cpu = fan((f) => f.cpuMicrosPerDelivery);
+  const p99 = fan((f) => f.latencyMs.p99);
+  const complete = fan((f) => f.deliveredTotal / f.expectedTotal).filter(Number.isFinite);
+  const elus = fan((f) => f.driverMaxElu).filter(Number.isFinite);
+  return {
     cpuMicrosPerDelivery: median(cpu),
     cpuMicrosPerDeliveryRange: range(cpu),
     serverCpuShare: median(fan((f) => f.serverCpuShare)),
@@ -78,37 +98,39 @@ export function summarize(
     p50Ms: median(fan((f) => f.latencyMs.p50)),
     p99Ms: median(p99),
     p99MsRange: range(p99),
-    bytesPerIdleConnection: median(idle),
-    bytesPerIdleConnectionRange: range(idle),
     driverCpuShare: median(fan((f) => f.driverCpuShare)),
     driverMaxElu: elus.length ? Math.max(...elus) : Number.NaN,
     otherCpuShare: median(fan((f) => f.otherCpuShare)),
     completeness: complete.length ? Math.min(...complete) : Number.NaN,
-    ...once,
   };
 }
 
 function warningsFor(r: RoundResult): string[] {
-  const label = `${TARGETS[r.target].label}, round ${r.round}`;
+  return [
+    ...(r.fanout ? fanoutWarnings(`${TARGETS[r.target].label}, round ${r.round}`, r.fanout) : []),
+    ...(r.room ? fanoutWarnings(`${TARGETS[r.target].label}, one room, round ${r.round}`, r.room) : []),
+    ...(r.idle && r.idle.failed > 0
+      ? [`${TARGETS[r.target].label}, round ${r.round}: ${r.idle.failed} idle connections failed`]
+      : []),
+  ];
+}
+
+function fanoutWarnings(label: string, f: FanoutResult): string[] {
   const out: string[] = [];
-  const f = r.fanout;
-  if (f) {
-    if (f.driver.saturated) out.push(`${label}: the generator may be the bottleneck: ${f.driver.reason}`);
-    if (f.otherCpuShare > 0.25) {
-      out.push(
-        `${label}: other processes used ${(f.otherCpuShare * 100).toFixed(0)}% of a core during the window (noise)`,
-      );
-    }
-    if (f.deliveredTotal < f.expectedTotal)
-      out.push(`${label}: ${f.expectedTotal - f.deliveredTotal} of ${f.expectedTotal} deliveries missing`);
-    if (f.deliveredTotal > f.expectedTotal)
-      out.push(`${label}: ${f.deliveredTotal - f.expectedTotal} deliveries more than sent x members`);
-    const unanswered = f.sentTotal - f.acked - f.rejected;
-    if (unanswered > 0) out.push(`${label}: ${unanswered} sends never got an ack or error`);
-    if (f.rejected > 0) out.push(`${label}: ${f.rejected} sends answered with an error`);
-    if (f.unexpectedCloses > 0) out.push(`${label}: the server closed ${f.unexpectedCloses} clients`);
+  if (f.driver.saturated) out.push(`${label}: the generator may be the bottleneck: ${f.driver.reason}`);
+  if (f.otherCpuShare > 0.25) {
+    out.push(
+      `${label}: other processes used ${(f.otherCpuShare * 100).toFixed(0)}% of a core during the window (noise)`,
+    );
   }
-  if (r.idle && r.idle.failed > 0) out.push(`${label}: ${r.idle.failed} idle connections failed`);
+  if (f.deliveredTotal < f.expectedTotal)
+    out.push(`${label}: ${f.expectedTotal - f.deliveredTotal} of ${f.expectedTotal} deliveries missing`);
+  if (f.deliveredTotal > f.expectedTotal)
+    out.push(`${label}: ${f.deliveredTotal - f.expectedTotal} deliveries more than sent x members`);
+  const unanswered = f.sentTotal - f.acked - f.rejected;
+  if (unanswered > 0) out.push(`${label}: ${unanswered} sends never got an ack or error`);
+  if (f.rejected > 0) out.push(`${label}: ${f.rejected} sends answered with an error`);
+  if (f.unexpectedCloses > 0) out.push(`${label}: the server closed ${f.unexpectedCloses} clients`);
   return out;
 }
 
@@ -136,8 +158,8 @@ async function withServer<T>(target: Target, work: (server: ServerProcess) => Pr
 
 async function runRounds(pool: DriverPool, options: BenchOptions, progress: Progress): Promise<RoundResult[]> {
   const rounds: RoundResult[] = [];
-  const has = (s: 'idle' | 'fanout') => options.scenarios.includes(s);
-  if (!has('idle') && !has('fanout')) return rounds;
+  const has = (s: 'idle' | 'fanout' | 'room') => options.scenarios.includes(s);
+  if (!has('idle') && !has('fanout') && !has('room')) return rounds;
   for (let round = 1; round <= options.rounds; round++) {
     for (const name of roundOrder(options.targets, round - 1)) {
       const target = TARGETS[name];
@@ -150,12 +172,17 @@ async function runRounds(pool: DriverPool, options: BenchOptions, progress: Prog
             `  idle: ${result.idle.connections} connections, ${(result.idle.bytesPerConnection / 1024).toFixed(1)} KiB RSS each`,
           );
         }
-        if (has('fanout')) {
-          const f = await runFanout(pool, target, server, options, progress);
-          result.fanout = f;
+        const say = (name: string, f: FanoutResult) =>
           progress.line(
-            `  fanout: ${Math.round(f.deliveriesPerSecond)} deliveries/s, ${f.cpuMicrosPerDelivery.toFixed(2)} µs CPU each, p50 ${f.latencyMs.p50.toFixed(2)} ms, p99 ${f.latencyMs.p99.toFixed(2)} ms`,
+            `  ${name}: ${Math.round(f.deliveriesPerSecond)} deliveries/s, ${f.cpuMicrosPerDelivery.toFixed(2)} µs CPU each, p50 ${f.latencyMs.p50.toFixed(2)} ms, p99 ${f.latencyMs.p99.toFixed(2)} ms`,
           );
+        if (has('fanout')) {
+          result.fanout = await runFanout(pool, target, server, manyRooms(options), options, progress);
+          say('fanout', result.fanout);
+        }
+        if (has('room')) {
+          result.room = await runFanout(pool, target, server, oneRoom(options), options, progress);
+          say('one room', result.room);
         }
       });
       rounds.push(result);
@@ -165,8 +192,12 @@ async function runRounds(pool: DriverPool, options: BenchOptions, progress: Prog
 }
 
 /** Runs the rounds (idle, fanout), then the ceiling search and the storm once per target, each in a fresh server. */
-export async function runBench(options: BenchOptions, progress: Progress): Promise<BenchReport> {
+export async function runBench(requested: BenchOptions, progress: Progress): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
+  // Without redis-server the scale-out targets are left out, and the report says so.
+  const skipped = hasRedisServer() ? [] : requested.targets.filter((name) => TARGETS[name].redis);
+  const options = { ...requested, targets: requested.targets.filter((name) => !skipped.includes(name)) };
+  for (const name of skipped) progress.line(`${TARGETS[name].label}: skipped: ${REDIS_MISSING}`);
   const machine = describeMachine();
   const pool = startDriver(options.workers);
   const once = new Map<TargetName, { ceiling?: CeilingResult; storm?: StormResult }>();
@@ -175,6 +206,7 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     rounds = await runRounds(pool, options, progress);
     for (const name of options.targets) {
       const target = TARGETS[name];
+      if (!target.once) continue;
       const extra: { ceiling?: CeilingResult; storm?: StormResult } = {};
       once.set(name, extra);
       if (options.scenarios.includes('ceiling')) {
@@ -202,6 +234,10 @@ export async function runBench(options: BenchOptions, progress: Progress): Promi
     options,
     rounds,
     summary,
-    warnings: [...rounds.flatMap(warningsFor), ...summary.flatMap(onceWarnings)],
+    warnings: [
+      ...skipped.map((name) => `${TARGETS[name].label}: skipped: ${REDIS_MISSING}`),
+      ...rounds.flatMap(warningsFor),
+      ...summary.flatMap(onceWarnings),
+    ],
   };
 }

@@ -1,16 +1,34 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
-import { sleep } from '@roomcast/measure';
+import { processTree, sleep } from '@roomcast/measure';
+import { accepts, freePort } from './ports.js';
+import { type RedisProcess, startRedis } from './redis-process.js';
 import { nodeArgsFor } from './runtime.js';
 import type { Target } from './targets.js';
 
-/** A target server running as its own process, so its CPU and memory can be read from /proc. */
+/**
+ * A target as it runs: one server process, or (scale-out targets) several nodes and their Redis.
+ * Clients are spread over `urls`; CPU and memory are summed over `pids()`.
+ */
 export interface ServerProcess {
+  /** The first node's process. */
+  pid: number;
+  /** The first node's URL. */
+  url: string;
+  /** Every node's URL; client i connects to urls[i % urls.length]. */
+  urls: string[];
+  /** Every process whose CPU and memory count: each node with its workers, and Redis. */
+  pids(): number[];
+  /** Whether a node died on its own (a crash during a run is reported, never hidden). */
+  exited(): boolean;
+  /** The last lines the nodes wrote, for error messages. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+interface NodeProcess {
   pid: number;
   url: string;
-  /** Whether it died on its own (a crash during a run is reported, never hidden). */
   exited(): boolean;
-  /** The last lines it wrote, for error messages. */
   output(): string;
   stop(): Promise<void>;
 }
@@ -23,35 +41,11 @@ export function killAllServers(): void {
   live.clear();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/** Starts a target on a free loopback port and waits until it accepts connections. */
-export async function startServer(target: Target, readyTimeoutMs = 60_000): Promise<ServerProcess> {
+/** Starts one node on a free loopback port and waits until it accepts connections. */
+async function startNode(target: Target, env: Record<string, string>, readyTimeoutMs: number): Promise<NodeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, nodeArgsFor(target.entry()), {
-    env: { ...process.env, ...target.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...target.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -69,7 +63,7 @@ export async function startServer(target: Target, readyTimeoutMs = 60_000): Prom
       resolve();
     }),
   );
-  const server: ServerProcess = {
+  const node: NodeProcess = {
     pid: child.pid ?? -1,
     url: `ws://127.0.0.1:${port}`,
     exited: () => exited,
@@ -86,10 +80,39 @@ export async function startServer(target: Target, readyTimeoutMs = 60_000): Prom
   while (!(await accepts(port))) {
     if (exited || Date.now() > deadline) {
       const why = exited ? `it exited with code ${child.exitCode}` : `nothing listened within ${readyTimeoutMs} ms`;
-      await server.stop();
-      throw new Error(`${target.label} did not start on port ${port} (${why}):\n${server.output()}`);
+      await node.stop();
+      throw new Error(`${target.label} did not start on port ${port} (${why}):\n${node.output()}`);
     }
     await sleep(50);
   }
-  return server;
+  return node;
+}
+
+/** Starts a target: its Redis first when it has one, then its nodes side by side. */
+export async function startServer(target: Target, readyTimeoutMs = 60_000): Promise<ServerProcess> {
+  const redis: RedisProcess | undefined = target.redis ? await startRedis() : undefined;
+  const env: Record<string, string> = redis ? { REDIS_URL: redis.url, REDIS_PREFIX: 'bench:' } : {};
+  const started = await Promise.allSettled(
+    Array.from({ length: target.nodes ?? 1 }, () => startNode(target, env, readyTimeoutMs)),
+  );
+  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await redis?.stop();
+  };
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const first = nodes[0] as NodeProcess;
+  return {
+    pid: first.pid,
+    url: first.url,
+    urls: nodes.map((n) => n.url),
+    pids: () => [...nodes.flatMap((n) => processTree(n.pid)), ...(redis ? [redis.pid] : [])],
+    exited: () => nodes.some((n) => n.exited()),
+    output: () => nodes.map((n) => n.output()).join('\n'),
+    stop,
+  };
 }

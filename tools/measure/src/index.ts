@@ -22,6 +22,7 @@ export {
   processCpuMicros,
   processPeakRssBytes,
   processRssBytes,
+  processTree,
   systemConstants,
 } from './proc.js';
 export { type Progress, silentProgress, stderrProgress } from './progress.js';

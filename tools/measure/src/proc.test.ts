@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,6 +10,7 @@ import {
   processCpuMicros,
   processPeakRssBytes,
   processRssBytes,
+  processTree,
   systemConstants,
 } from './proc.js';
 
@@ -66,5 +67,27 @@ describe('/proc/stat machine totals', () => {
     const live = machineMicros();
     expect(live.busy).toBeGreaterThan(0);
     expect(live.total).toBeGreaterThan(live.busy);
+  });
+});
+
+describe('processTree', () => {
+  it('finds a child and its grandchild, and only the process itself once they are gone', async () => {
+    // sh starts sleep and waits on it: a tree of three (this process, sh, sleep).
+    const child = spawn('sh', ['-c', 'sleep 30 & wait'], { stdio: 'ignore' });
+    const pid = child.pid as number;
+    let tree: number[] = [];
+    for (let i = 0; i < 100 && tree.length < 3; i++) {
+      tree = processTree(process.pid);
+      if (tree.length < 3) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(tree[0]).toBe(process.pid);
+    expect(tree).toContain(pid);
+    const grandchild = processTree(pid);
+    expect(grandchild).toHaveLength(2);
+    expect(readFileSync(`/proc/${grandchild[1]}/comm`, 'utf8').trim()).toBe('sleep');
+    const exited = new Promise((r) => child.once('exit', r));
+    process.kill(grandchild[1] as number, 'SIGKILL');
+    await exited;
+    expect(processTree(pid)).toEqual([pid]);
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** CPU time of a process in clock ticks, user and system, from the fields after the command name. */
 export interface CpuTicks {
@@ -101,4 +101,32 @@ export function machineMicros(): { busy: number; total: number } {
   const { busy, total } = parseMachineStat(readFileSync('/proc/stat', 'utf8'));
   const perTick = 1_000_000 / systemConstants().clockTicks;
   return { busy: busy * perTick, total: total * perTick };
+}
+
+/** Direct children of a process, from /proc/<pid>/task/<tid>/children (every thread's); [] once it is gone. */
+function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const tid of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) {
+        if (child) out.push(Number(child));
+      }
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** A process and all its descendants (a cluster primary and its workers), parents first. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...childrenOf(out[i] as number));
+  return out;
 }

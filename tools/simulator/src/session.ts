@@ -237,6 +237,8 @@ export class Session {
         this.log.clientId = clientId;
         this.log.tWelcome = t;
         this.log.welcomeRooms = rooms;
+        const quiet = Object.entries(frame.data.presenceEvents ?? {}).flatMap(([r, on]) => (on ? [] : [r]));
+        if (quiet.length > 0) this.log.quietRooms = quiet;
         for (const room of rooms) this.rooms.add(room);
         const listed = members[this.spec.room]?.some((m) => connectionOf(m) === clientId) ?? false;
         if (!rooms.includes(this.spec.room) || !listed) {

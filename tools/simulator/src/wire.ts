@@ -108,6 +108,8 @@ export interface SessionLog {
   tClosed?: number;
   /** Rooms the welcome said this connection is in. */
   welcomeRooms: string[];
+  /** Rooms the welcome said are over the server's PRESENCE_EVENTS_MAX_MEMBERS: joins and leaves go unannounced. */
+  quietRooms?: string[];
   frames: FrameLog[];
   requests: RequestLog[];
 }

@@ -52,6 +52,26 @@ describe('the log verifier', () => {
     expect(v.examples['delivery-complete']?.[0]).toMatch(/client 1 .* never received seq 1/);
   });
 
+  it('requires presence in a room unless a welcome said the room is over the presence-events limit', () => {
+    const ann = session({ tWelcome: 10 });
+    const bob = (quiet: boolean) =>
+      session({
+        key: 'c1.0',
+        client: 1,
+        clientId: 'B',
+        tConnect: 40,
+        tWelcome: 50,
+        ...(quiet ? { quietRooms: ['a'] } : {}),
+      });
+    const told = new Violations();
+    verifyLogs([ann, bob(false)], told);
+    expect(told.counts['presence-to-others']).toBe(1);
+    const quiet = new Violations();
+    verifyLogs([ann, bob(true)], quiet);
+    expect(quiet.counts['presence-to-others']).toBeUndefined();
+    expect(quiet.total).toBe(0);
+  });
+
   it('accepts a seq that starts again in a new membership, and counts it as a restart', () => {
     const frames = [
       { k: 'msg' as const, t: 20, room: 'a', seq: 1, mid: 'm1', from: 'A' },

@@ -168,6 +168,48 @@ describe('JWT admission', () => {
       .sign(other.privateKey);
     expect((await handshake(`${server.ws}?token=${forged}`)).status).toBe(401);
   });
+
+  it('while the JWKS cannot be fetched: handshakes get 503 and refresh gets unavailable, not a token error', async () => {
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+    let healthy = true;
+    jwks = createServer((_req, res) => {
+      if (!healthy) return res.writeHead(500).end('down');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwks?.listen(0, '127.0.0.1', r));
+    const address = jwks.address() as { port: number };
+    // A cache of 0 ms: every token makes the server fetch the key set again.
+    server = await startServer({
+      config: { AUTH_JWKS_URL: `http://127.0.0.1:${address.port}/jwks.json`, AUTH_JWKS_CACHE_MS: 0 },
+    });
+    const sign = () =>
+      new SignJWT({ sub: 'u1' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setExpirationTime('1h')
+        .sign(pair.privateKey);
+    const { client } = await joinWith(await sign());
+
+    healthy = false;
+    const token = await sign();
+    client.socket.send(JSON.stringify({ event: 'refresh', data: { token }, id: 5 }));
+    expect(await client.next('error')).toEqual({
+      code: 'unavailable',
+      message: 'Refresh not checked: the token key set (AUTH_JWKS_URL) is unreachable',
+      id: 5,
+    });
+    const refused = await handshake(`${server.ws}?token=${token}`);
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'token_keys' });
+    expect(await server.app.metrics.registry.metrics()).toContain(
+      'roomcast_handshakes_refused_total{reason="token_keys"} 1',
+    );
+
+    healthy = true;
+    client.socket.send(JSON.stringify({ event: 'refresh', data: { token }, id: 6 }));
+    expect(await client.next('ack')).toMatchObject({ id: 6 });
+    expect(client.closed).toBeUndefined();
+  });
 });
 
 describe('logs', () => {

@@ -20,6 +20,21 @@ export class TokenError extends Error {
   override name = 'TokenError';
 }
 
+/** The token could not be checked because the key set (AUTH_JWKS_URL) could not be fetched: ours to fix, so retryable. */
+export class KeysUnavailableError extends Error {
+  override name = 'KeysUnavailableError';
+}
+
+/**
+ * Failures of fetching the key set, not of the token: a timeout, a non-200 or unparsable answer
+ * (jose's generic error), a malformed set, or the fetch itself failing (not a JOSE error at all).
+ */
+const keySetFailed = (err: unknown) =>
+  err instanceof errors.JWKSTimeout ||
+  err instanceof errors.JWKSInvalid ||
+  !(err instanceof errors.JOSEError) ||
+  err.code === 'ERR_JOSE_GENERIC';
+
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
 const checkUserId = compileValidator(UserId);
@@ -29,6 +44,7 @@ const checkName = compileValidator(RequestedName);
 export function createVerifier(config: Config): TokenVerifier | undefined {
   let key: Uint8Array | JWTVerifyGetKey | ReturnType<typeof createPublicKey>;
   let algorithms: string[] | undefined;
+  let remote = false;
   if (config.AUTH_JWT_SECRET) {
     key = new TextEncoder().encode(config.AUTH_JWT_SECRET);
     algorithms = ['HS256'];
@@ -37,7 +53,8 @@ export function createVerifier(config: Config): TokenVerifier | undefined {
     key = publicKey;
     algorithms = publicKey.asymmetricKeyType === 'ec' ? ['ES256'] : ['RS256'];
   } else if (config.AUTH_JWKS_URL) {
-    key = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL));
+    key = createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { cacheMaxAge: config.AUTH_JWKS_CACHE_MS });
+    remote = true;
   } else {
     return undefined;
   }
@@ -53,6 +70,8 @@ export function createVerifier(config: Config): TokenVerifier | undefined {
       // One call signature per key kind; jose picks the right overload at runtime.
       ({ payload } = await jwtVerify(token, key as Uint8Array, options));
     } catch (err) {
+      if (remote && keySetFailed(err))
+        throw new KeysUnavailableError('the token key set (AUTH_JWKS_URL) is unreachable');
       throw new TokenError(describe(err));
     }
     return identityOf(payload);

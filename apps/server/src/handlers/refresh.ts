@@ -1,5 +1,5 @@
 import { accessOf } from '../auth/authorize.js';
-import { TokenError } from '../auth/token.js';
+import { KeysUnavailableError, TokenError } from '../auth/token.js';
 import type { Handler } from './handler.js';
 import { fail } from './handler.js';
 
@@ -12,6 +12,8 @@ export const refresh: Handler<'refresh'> = async (_hub, conn, { token }) => {
     identity = await access.verify(token);
   } catch (err) {
     if (err instanceof TokenError) return fail('forbidden', `Refresh refused: ${err.message}`);
+    // The old expiry stands; the client may retry before it.
+    if (err instanceof KeysUnavailableError) return fail('unavailable', `Refresh not checked: ${err.message}`);
     throw err;
   }
   if (identity.userId !== access.user.id) return fail('forbidden', 'Refresh refused: the token is for another user');

@@ -14,6 +14,9 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
             adapter: Type.String(),
             node: Type.String({ description: "This node's id in the cluster" }),
             connections: Type.Integer({ description: 'Connections on this node' }),
+            scope: Type.Literal('node', {
+              description: 'What connections counts: this node only (with WORKERS, the worker that answered)',
+            }),
             uptimeSeconds: Type.Number(),
           }),
         },
@@ -24,6 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       adapter: app.hub.adapter.name,
       node: app.hub.adapter.node,
       connections: app.hub.connections.size,
+      scope: 'node' as const,
       uptimeSeconds: Math.round(process.uptime()),
     }),
   );

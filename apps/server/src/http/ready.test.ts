@@ -22,12 +22,13 @@ describe('GET /readyz', () => {
     const app = await buildApp({ logger: false });
     const early = await app.inject('/readyz');
     expect(early.statusCode).toBe(503);
-    expect(early.json()).toEqual({ status: 'not_ready', reason: 'starting', adapter: 'memory' });
+    const node = app.hub.adapter.node;
+    expect(early.json()).toEqual({ status: 'not_ready', reason: 'starting', adapter: 'memory', node });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     server = { app, http: address, ws: '' };
     const res = await fetch(`${address}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory' });
+    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory', node });
   });
 
   it('is 503 "adapter" while the backing service is unreachable', async () => {
@@ -36,7 +37,12 @@ describe('GET /readyz', () => {
     adapter.up = false;
     const down = await fetch(`${server.http}/readyz`);
     expect(down.status).toBe(503);
-    expect(await down.json()).toEqual({ status: 'not_ready', reason: 'adapter', adapter: 'memory' });
+    expect(await down.json()).toEqual({
+      status: 'not_ready',
+      reason: 'adapter',
+      adapter: 'memory',
+      node: adapter.node,
+    });
     adapter.up = true;
     expect((await fetch(`${server.http}/readyz`)).status).toBe(200);
   });

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { debugOnlyLogLevel } from '../logger.js';
 
+// Readiness is one node's (with WORKERS, one worker's): say which answered.
+const Node = Type.String({ description: 'The node that answered' });
 const NotReady = Type.Union([Type.Literal('starting'), Type.Literal('shutting_down'), Type.Literal('adapter')]);
 
 /** `GET /readyz`: whether a load balancer should send new clients here (GET /healthz says whether it is alive). */
@@ -18,8 +20,8 @@ export const readyRoutes: FastifyPluginAsyncTypebox = async (app) => {
       logLevel: debugOnlyLogLevel(app.log), // polled by load balancers
       schema: {
         response: {
-          200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String() }),
-          503: Type.Object({ status: Type.Literal('not_ready'), reason: NotReady, adapter: Type.String() }),
+          200: Type.Object({ status: Type.Literal('ready'), adapter: Type.String(), node: Node }),
+          503: Type.Object({ status: Type.Literal('not_ready'), reason: NotReady, adapter: Type.String(), node: Node }),
         },
       },
     },
@@ -31,9 +33,9 @@ export const readyRoutes: FastifyPluginAsyncTypebox = async (app) => {
           : !app.hub.adapter.ready()
             ? 'adapter'
             : undefined;
-      const adapter = app.hub.adapter.name;
-      if (reason) return reply.code(503).send({ status: 'not_ready' as const, reason, adapter });
-      return { status: 'ready' as const, adapter };
+      const { name: adapter, node } = app.hub.adapter;
+      if (reason) return reply.code(503).send({ status: 'not_ready' as const, reason, adapter, node });
+      return { status: 'ready' as const, adapter, node };
     },
   );
 };

@@ -24,7 +24,7 @@ describe('HTTP API', () => {
     clients.push(await TestClient.join(server.ws, 'ann'));
     const res = await fetch(`${server.http}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', adapter: 'memory', connections: 1 });
+    expect(await res.json()).toMatchObject({ status: 'ok', adapter: 'memory', connections: 1, scope: 'node' });
     const health = (await (await fetch(`${server.http}/healthz`)).json()) as { node: string };
     expect(health.node).toBe(server.app.hub.adapter.node);
   });
@@ -32,7 +32,7 @@ describe('HTTP API', () => {
   it('GET /readyz says ready when the adapter is (the in-memory one always is)', async () => {
     const res = await fetch(`${server.http}/readyz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory' });
+    expect(await res.json()).toEqual({ status: 'ready', adapter: 'memory', node: server.app.hub.adapter.node });
   });
 
   it('keeps validation errors as 400 next to the unavailable handler', async () => {
@@ -59,6 +59,7 @@ describe('HTTP API', () => {
     expect(members).toEqual({
       room: 'a',
       members: [{ id: ann.id, name: 'ann' }, expect.objectContaining({ name: 'bob' })],
+      memberCount: 2,
     });
   });
 

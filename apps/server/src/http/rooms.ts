@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DisplayName, MessageText, RoomName, SERVER_USER_ID, Seq, User } from '@roomcast/protocol';
+import { DisplayName, MemberCursor, MessageText, RoomName, SERVER_USER_ID, Seq, User } from '@roomcast/protocol';
 import { Type } from '@sinclair/typebox';
 import { AdapterUnavailableError } from '../adapters/adapter.js';
+import { wireUser } from '../hub/hub.js';
 import { debugOnlyLogLevel } from '../logger.js';
 import { mayRead, requireBackend, requireViewer } from './access.js';
 
@@ -50,6 +51,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
             rooms: Type.Array(Type.Object({ room: RoomName, members: Type.Integer() })),
             nextCursor: Type.Optional(Type.String()),
             scope: Type.Literal('node'),
+            node: Type.String({ description: 'The node whose rooms these are (with WORKERS, one worker)' }),
           }),
         },
       },
@@ -69,7 +71,8 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const last = rooms.at(-1);
       const more = last !== undefined && rooms.length === limit && candidates.at(-1) !== last;
       const scope = 'node' as const;
-      return more ? { rooms, nextCursor: encodeCursor(last.room), scope } : { rooms, scope };
+      const node = hub.adapter.node;
+      return more ? { rooms, nextCursor: encodeCursor(last.room), scope, node } : { rooms, scope, node };
     },
   );
 
@@ -81,11 +84,25 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         params: RoomParams,
         querystring: Type.Object(
-          { token: Type.Optional(Type.String({ maxLength: 8192 })) },
+          {
+            token: Type.Optional(Type.String({ maxLength: 8192 })),
+            limit: Type.Optional(
+              Type.String({
+                pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
+                description: `Page size, 1-${MAX_PAGE}; without limit or cursor, every member in one answer`,
+              }),
+            ),
+            cursor: Type.Optional(MemberCursor),
+          },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ room: RoomName, members: Type.Array(User) }),
+          200: Type.Object({
+            room: RoomName,
+            members: Type.Array(User),
+            memberCount: Type.Integer({ description: 'Members of the room across the cluster' }),
+            nextCursor: Type.Optional(MemberCursor),
+          }),
           403: Type.Object({ statusCode: Type.Literal(403), error: Type.String(), message: Type.String() }),
         },
       },
@@ -97,7 +114,16 @@ export const roomRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .code(403)
           .send({ statusCode: 403 as const, error: 'forbidden', message: `Not allowed to read room "${room}"` });
       }
-      return { room, members: await hub.members(room) };
+      const { limit, cursor } = req.query;
+      // Unpaged unless asked: callers from before paging existed still get the whole list, as it was.
+      if (limit === undefined && cursor === undefined) {
+        const members = await hub.members(room);
+        return { room, members, memberCount: members.length };
+      }
+      const page = await hub.memberPage(room, cursor, limit === undefined ? 100 : Number(limit));
+      const members = page.members.map(wireUser);
+      const next = page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor };
+      return { room, members, memberCount: page.memberCount, ...next };
     },
   );
 

@@ -138,7 +138,8 @@ describe('GET /rooms pagination', () => {
   );
   it('limit=1000 is accepted', async () => {
     await start();
-    expect(await (await req('/rooms?limit=1000')).json()).toEqual({ rooms: [], scope: 'node' });
+    const node = server.app.hub.adapter.node;
+    expect(await (await req('/rooms?limit=1000')).json()).toEqual({ rooms: [], scope: 'node', node });
   });
 });
 
@@ -160,6 +161,7 @@ describe('listings with auth on', () => {
     expect(await (await req('/rooms', { headers: onlyA })).json()).toEqual({
       rooms: [{ room: 'a', members: 1 }],
       scope: 'node',
+      node: server.app.hub.adapter.node,
     });
     expect((await req('/rooms/a/members', { headers: onlyA })).status).toBe(200);
     expect((await req('/rooms/b/members', { headers: onlyA })).status).toBe(403);

@@ -28,6 +28,9 @@ export const hubPlugin = fp<HubPluginOptions>(
       presenceGraceMs: config.PRESENCE_GRACE_MS,
       resumeWindowMs: config.RESUME_WINDOW_MS,
       replayLimit: Math.max(1, config.HISTORY_SIZE),
+      presenceEventsMaxMembers: config.PRESENCE_EVENTS_MAX_MEMBERS,
+      memberListMax: config.MEMBER_LIST_MAX,
+      presenceDiffMs: config.PRESENCE_DIFF_MS,
     });
     await hub.start();
     app.decorate('hub', hub);

@@ -2,7 +2,9 @@ import { encodeServerEvent, type Message, type Recovery, type StreamPosition, ty
 import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
-import { textFrame } from './frame.js';
+import { textFrame, type WireFrame } from './frame.js';
+import { firstMembers, type MemberPage, memberPage } from './member-page.js';
+import { PresenceDiffs } from './presence-diff.js';
 import { RoomState } from './room-state.js';
 
 export interface HubOptions {
@@ -15,12 +17,22 @@ export interface HubOptions {
   replayLimit: number;
   /** How long an ack waits for its own message to come back through the broker before asking history. */
   deliveryWaitMs?: number;
+  /** Rooms with more members get no join/leave events (PRESENCE_EVENTS_MAX_MEMBERS); unset: no limit. */
+  presenceEventsMaxMembers?: number;
+  /** Most members a welcome or join ack lists per room (MEMBER_LIST_MAX); unset: all. */
+  memberListMax?: number;
+  /** Window of presence:diff frames (PRESENCE_DIFF_MS). */
+  presenceDiffMs?: number;
 }
 
 export type JoinOutcome =
   | {
       ok: true;
       members: User[];
+      /** Members of the room across the cluster; `members` lists at most memberListMax of them. */
+      memberCount: number;
+      /** False while the room is over the presence-events limit: joins and leaves go unannounced. */
+      presenceEvents: boolean;
       position: StreamPosition;
       recovery?: Recovery;
       /** Lets the room's held traffic (and any replay) through; call once the answer is written. */
@@ -45,6 +57,7 @@ export class Hub implements AdapterSink {
   private readonly rooms = new Map<string, RoomState>();
   private readonly graces = new Set<ReturnType<typeof setTimeout>>();
   private readonly deliveryWaitMs: number;
+  private readonly diffs: PresenceDiffs;
 
   constructor(
     readonly adapter: Adapter,
@@ -52,6 +65,18 @@ export class Hub implements AdapterSink {
     private readonly options: HubOptions,
   ) {
     this.deliveryWaitMs = options.deliveryWaitMs ?? 2000;
+    this.diffs = new PresenceDiffs(options.presenceDiffMs ?? 100, (room, joined, left) =>
+      this.flushDiff(room, joined, left),
+    );
+  }
+
+  /** The connection gets presence:diff frames instead of user:joined/user:left (asked for in its handshake). */
+  wantDiffs(conn: Connection): void {
+    this.diffs.optIn(conn);
+  }
+
+  takesDiffs(conn: Connection): boolean {
+    return this.diffs.wants(conn);
   }
 
   get connections(): ReadonlyMap<string, Connection> {
@@ -109,17 +134,27 @@ export class Hub implements AdapterSink {
     return (await this.adapter.presence.list(room)).map(wireUser);
   }
 
+  /** One page of a room's members across the cluster, in a stable order (see member-page.ts). */
+  async memberPage(room: string, cursor: string | undefined, limit: number): Promise<MemberPage> {
+    return memberPage(await this.adapter.presence.list(room), cursor, limit);
+  }
+
+  /** Whether a room of this many members (the one joining or leaving counted) has its joins and leaves announced. */
+  private announced(size: number): boolean {
+    return size <= (this.options.presenceEventsMaxMembers ?? Number.POSITIVE_INFINITY);
+  }
+
   /**
    * Adds a connection to a room. From the moment it is a local member its room traffic is held,
    * so the answer (ack or welcome) goes out first, then any replay, then live traffic: no gap, no
    * duplicate. `user:joined` of members the answer already lists are dropped from what was held.
    */
   async join(conn: Connection, room: string, since?: StreamPosition): Promise<JoinOutcome> {
-    if (conn.rooms.has(room)) return this.answer(room);
+    if (conn.rooms.has(room)) return this.answer(conn, room);
     if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
     const state = await this.enter(room);
     try {
-      if (conn.rooms.has(room) || conn.closed) return await this.answer(room);
+      if (conn.rooms.has(room) || conn.closed) return await this.answer(conn, room);
       if (conn.rooms.size >= this.options.maxRoomsPerConnection) return this.tooMany();
       conn.hold(room);
       state.members.add(conn);
@@ -129,13 +164,16 @@ export class Hub implements AdapterSink {
         const existed = await this.adapter.presence.add(room, conn.member, this.owner(conn));
         const listed = await this.adapter.presence.list(room);
         const replay = since ? await this.replay(room, since, position) : undefined;
+        const presenceEvents = this.announced(listed.length);
         // A resume within the grace took its entry back: nobody saw it leave, nobody sees it join.
-        if (!existed) this.announce(room, 'joined', conn);
+        if (!existed && presenceEvents) this.announce(room, 'joined', conn);
         this.saveSession(conn);
         const ids = new Set(listed.map((m) => m.clientId));
         return {
           ok: true,
-          members: listed.map(wireUser),
+          members: this.listed(listed, conn),
+          memberCount: listed.length,
+          presenceEvents,
           position,
           ...(replay ? { recovery: replay.recovery } : {}),
           release: () => conn.release(room, replay?.frames, ids),
@@ -202,9 +240,7 @@ export class Hub implements AdapterSink {
 
   onPresence(room: string, change: PresenceChange, member: Member): void {
     const state = this.rooms.get(room);
-    if (!state) return;
-    const frame = Buffer.from(presenceFrame(room, change, wireUser(member)));
-    this.fanout(state, frame, undefined, change === 'joined' ? member.clientId : undefined);
+    if (state) this.tell(state, change, wireUser(member), member.clientId);
   }
 
   /** Closes every connection (shutdown); their close handlers then remove them. */
@@ -216,6 +252,7 @@ export class Hub implements AdapterSink {
   close(): void {
     for (const timer of this.graces) clearTimeout(timer);
     this.graces.clear();
+    this.diffs.close();
   }
 
   /** Looks up a resume token: the identity and rooms to restore, or undefined when it is unknown or expired. */
@@ -236,10 +273,25 @@ export class Hub implements AdapterSink {
   }
 
   /** The answer to a join of a room the connection is already in: members and position, nothing announced. */
-  private async answer(room: string): Promise<JoinOutcome> {
-    const members = await this.members(room);
+  private async answer(conn: Connection, room: string): Promise<JoinOutcome> {
+    const listed = await this.adapter.presence.list(room);
     const position = this.rooms.get(room)?.position ?? (await this.adapter.broker.position(room));
-    return { ok: true, members, position, release: () => {} };
+    const members = this.listed(listed, conn);
+    const count = listed.length;
+    return {
+      ok: true,
+      members,
+      memberCount: count,
+      presenceEvents: this.announced(count),
+      position,
+      release: () => {},
+    };
+  }
+
+  /** What a welcome or join ack lists: capped at memberListMax, the connection itself always in. */
+  private listed(listed: Member[], conn: Connection): User[] {
+    const max = this.options.memberListMax ?? listed.length;
+    return (listed.length > max ? firstMembers(listed, conn.id, max) : listed).map(wireUser);
   }
 
   /** The room's state here, subscribed; the first local member's join waits for the subscription. */
@@ -279,10 +331,12 @@ export class Hub implements AdapterSink {
     this.adapter.broker.unsubscribe(state.name).catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
   }
 
-  /** Removes the connection's presence entry, unless a resume took it over, and says so. */
+  /** Removes the connection's presence entry, unless a resume took it over, and says so while the room is small enough. */
   private async depart(conn: Connection, room: string): Promise<void> {
     try {
-      if (await this.adapter.presence.remove(room, conn.id, this.owner(conn))) this.announce(room, 'left', conn);
+      if (!(await this.adapter.presence.remove(room, conn.id, this.owner(conn)))) return;
+      const limited = this.options.presenceEventsMaxMembers !== undefined;
+      if (!limited || this.announced((await this.adapter.presence.count(room)) + 1)) this.announce(room, 'left', conn);
     } catch {
       this.metrics.dropped.inc({ reason: 'adapter' });
     }
@@ -290,13 +344,44 @@ export class Hub implements AdapterSink {
 
   private announce(room: string, change: PresenceChange, conn: Connection): void {
     const state = this.rooms.get(room);
-    if (state) {
-      const frame = Buffer.from(presenceFrame(room, change, conn.user));
-      this.fanout(state, frame, conn, change === 'joined' ? conn.id : undefined);
-    }
+    if (state) this.tell(state, change, conn.user, conn.id, conn);
     this.adapter.broker
       .announce(room, change, conn.member)
       .catch(() => this.metrics.dropped.inc({ reason: 'adapter' }));
+  }
+
+  /**
+   * A presence change to this node's members: a frame each for those on user:joined/user:left
+   * (encoded once, only if one is needed), and into the room's next diff for those on diffs.
+   */
+  private tell(state: RoomState, change: PresenceChange, user: User, subject: string, except?: Connection): void {
+    let frame: WireFrame | undefined;
+    let sent = 0;
+    let diffs = false;
+    const joined = change === 'joined' ? subject : undefined;
+    for (const conn of state.members) {
+      if (conn === except) continue;
+      if (this.diffs.wants(conn)) {
+        diffs = true;
+        continue;
+      }
+      frame ??= textFrame(presenceFrame(state.name, change, user));
+      if (conn.deliver(state.name, frame, joined)) sent++;
+    }
+    this.metrics.framesOut.inc(sent);
+    if (frame) this.metrics.fanout.observe(sent);
+    if (diffs) this.diffs.add(state.name, change, subject, user);
+  }
+
+  /** One presence:diff to every member on diffs, encoded once. */
+  private flushDiff(room: string, joined: User[], left: User[]): void {
+    const state = this.rooms.get(room);
+    if (!state) return;
+    const frame = textFrame(encodeServerEvent('presence:diff', { room, joined, left }));
+    let sent = 0;
+    for (const conn of state.members) if (this.diffs.wants(conn) && conn.deliver(room, frame)) sent++;
+    this.metrics.framesOut.inc(sent);
+    this.metrics.fanout.observe(sent);
   }
 
   private async replay(room: string, since: StreamPosition, upTo: StreamPosition) {
@@ -348,12 +433,10 @@ export class Hub implements AdapterSink {
   }
 
   /** The hot path: one encoding and one WebSocket frame per broadcast, shared by every recipient. */
-  private fanout(state: RoomState, payload: string | Buffer, except?: Connection, joined?: string): number {
+  private fanout(state: RoomState, payload: string): number {
     let sent = 0;
     const frame = textFrame(payload);
-    for (const conn of state.members) {
-      if (conn !== except && conn.deliver(state.name, frame, joined)) sent++;
-    }
+    for (const conn of state.members) if (conn.deliver(state.name, frame)) sent++;
     this.metrics.framesOut.inc(sent);
     this.metrics.fanout.observe(sent);
     return sent;

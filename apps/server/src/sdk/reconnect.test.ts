@@ -80,12 +80,15 @@ describe('reconnect', () => {
     const got = next(ada, 'message');
     await bob.send('r2', 'welcome back');
     expect((await got).text).toBe('welcome back');
-    expect(
-      ada
-        .members('r2')
-        .map((m) => m.name)
-        .sort(),
-    ).toEqual(['ada', 'bob']);
+    // Presence comes as a diff, up to PRESENCE_DIFF_MS after the join.
+    await expect
+      .poll(() =>
+        ada
+          .members('r2')
+          .map((m) => m.name)
+          .sort(),
+      )
+      .toEqual(['ada', 'bob']);
   });
 
   it('reconnects when the server restarts (1001) and sends the calls queued meanwhile', async () => {

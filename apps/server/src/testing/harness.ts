@@ -41,11 +41,16 @@ export class TestClient {
   readonly frames: ServerFrame[] = [];
   readonly invalid: string[] = [];
   closed: { code: number; reason: string } | undefined;
+  /** The node (worker) that took the socket: its 101 answer's `x-roomcast-node`. */
+  node: string | undefined;
   private nextId = 1;
   private cursor = 0;
   private waiters: (() => void)[] = [];
 
   private constructor(readonly socket: WebSocket) {
+    socket.once('upgrade', (res) => {
+      this.node = res.headers['x-roomcast-node'] as string | undefined;
+    });
     socket.on('message', (raw, isBinary) => {
       const decoded = decodeServerFrameStrict(raw.toString());
       if (decoded.ok && !isBinary) this.frames.push(decoded.frame);
@@ -137,7 +142,7 @@ export class TestClient {
     this.socket.send(data, { binary });
   }
 
-  emit<K extends 'join' | 'leave' | 'send'>(
+  emit<K extends 'join' | 'leave' | 'send' | 'members'>(
     event: K,
     data: Parameters<typeof encodeClientEvent<K>>[1],
     withId = true,

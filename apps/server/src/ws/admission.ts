@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Identity, TokenError, type TokenVerifier, tokenOf } from '../auth/token.js';
+import { type Identity, KeysUnavailableError, TokenError, type TokenVerifier, tokenOf } from '../auth/token.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import { clientAddress } from './client-address.js';
@@ -27,7 +27,7 @@ export interface AdmissionOptions {
   verifier: TokenVerifier | undefined;
 }
 
-type Refusal = 'origin' | 'token' | 'per_ip' | 'path' | 'handshake_timeout';
+type Refusal = 'origin' | 'token' | 'token_keys' | 'per_ip' | 'path' | 'handshake_timeout';
 
 /**
  * Everything decided before a socket is upgraded, in one place: the handshake deadline and the
@@ -149,6 +149,10 @@ export const admission = fp<AdmissionOptions>(
           req.identity = await verifier(token);
         } catch (err) {
           if (err instanceof TokenError) return deny(reply, 401, 'token', err.message);
+          if (err instanceof KeysUnavailableError) {
+            reply.header('retry-after', '5');
+            return deny(reply, 503, 'token_keys', `${err.message}: retry later`);
+          }
           throw err;
         }
       }

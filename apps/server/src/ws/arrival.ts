@@ -8,6 +8,9 @@ export const HandshakeQuery = Type.Object({
   room: Type.Optional(RoomName),
   token: Type.Optional(Type.String({ maxLength: 8192 })),
   resume: Type.Optional(ResumeToken),
+  presence: Type.Optional(
+    Type.Literal('diff', { description: 'diff: presence:diff frames instead of user:joined/user:left' }),
+  ),
   positions: Type.Optional(
     Type.String({
       maxLength: 16384,
@@ -25,6 +28,8 @@ export interface Arrival {
   room: string;
   resume?: string;
   positions: Positions;
+  /** The client asked for presence:diff frames. */
+  diffs?: boolean;
 }
 
 /** Reads the handshake query; a reason string when `positions` is not what the protocol says. */
@@ -46,5 +51,6 @@ export function readArrival(query: HandshakeQuery): Arrival | string {
     room: query.room ?? 'lobby',
     ...(query.resume !== undefined ? { resume: query.resume } : {}),
     positions: positions as Positions,
+    ...(query.presence === 'diff' ? { diffs: true } : {}),
   };
 }

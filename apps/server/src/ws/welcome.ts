@@ -34,12 +34,16 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
     }
   }
   if (conn.closed) return;
+  // Before any join, so no presence change reaches it in the other form.
+  if (arrival.diffs) hub.wantDiffs(conn);
   hub.add(conn);
   conn.resumeToken = newToken();
 
   const members: Record<string, User[]> = {};
   const positions: Record<string, StreamPosition> = {};
   const recovery: Record<string, Recovery> = {};
+  const memberCounts: Record<string, number> = {};
+  const presenceEvents: Record<string, boolean> = {};
   const refused: { code: ErrorCode; message?: string }[] = [];
   const after: (() => void)[] = [];
   for (const room of rooms) {
@@ -50,6 +54,8 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
       continue;
     }
     members[room] = outcome.result.members;
+    memberCounts[room] = outcome.presence?.memberCount ?? outcome.result.members.length;
+    presenceEvents[room] = outcome.presence?.events ?? true;
     positions[room] = outcome.result.position as StreamPosition;
     if (outcome.result.recovery) recovery[room] = outcome.result.recovery;
     if (outcome.after) after.push(outcome.after);
@@ -67,6 +73,8 @@ export async function welcome(hub: Hub, conn: Connection, arrival: Arrival, resu
       positions,
       ...(resumed !== undefined ? { resumed } : {}),
       ...(Object.keys(recovery).length > 0 ? { recovery } : {}),
+      memberCounts,
+      presenceEvents,
     }),
   );
   for (const release of after) release();

@@ -5,6 +5,8 @@ export interface ClientPlan {
   name: string;
   room: string;
   sender: boolean;
+  /** The node it connects to; the command's `url` when unset. */
+  url?: string;
 }
 
 /** How a client reads what it receives. */

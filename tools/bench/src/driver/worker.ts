@@ -62,7 +62,14 @@ async function connect(cmd: Extract<Command, { type: 'connect' }>): Promise<Conn
   const lanes = Array.from({ length: Math.max(1, Math.min(cmd.concurrency, queue.length)) }, async () => {
     for (let plan = queue.shift(); plan; plan = queue.shift()) {
       try {
-        const client = await wire(cmd.url, plan.name, plan.room, { onMessage, onClose }, cmd.receive, cmd.timeoutMs);
+        const client = await wire(
+          plan.url ?? cmd.url,
+          plan.name,
+          plan.room,
+          { onMessage, onClose },
+          cmd.receive,
+          cmd.timeoutMs,
+        );
         lastWelcomeAt = nowMs();
         recordMs(welcomeTimes, lastWelcomeAt - started);
         clients.push(client);

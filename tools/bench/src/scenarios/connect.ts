@@ -28,7 +28,9 @@ export async function connectAll(
   plan: readonly ClientPlan[],
   options: { concurrency?: number; receive?: ReceiveMode; timeoutMs?: number } = {},
 ): Promise<Connected> {
-  const parts = shard(plan, pool.size);
+  // Spread over the nodes first, so every room has members on each of them.
+  const placed = plan.map((client, i) => ({ ...client, url: server.urls[i % server.urls.length] ?? server.url }));
+  const parts = shard(placed, pool.size);
   const replies = await pool.all<ConnectReply>((i) => ({
     type: 'connect',
     wire: target.wire,

@@ -21,8 +21,36 @@ export interface FanoutResult extends WindowFigures {
   unexpectedCloses: number;
 }
 
+/** One fan-out load: who connects, who sends how fast, and how receipts are read. */
+export interface FanoutLoad {
+  clients: number;
+  rooms: number;
+  senders: number;
+  rate: number;
+  /** 1: parse and time every receipt; N: the light path (count all, time one in N). */
+  sampleEvery: number;
+}
+
+/** The `fanout` scenario: many rooms, every receipt parsed. */
+export const manyRooms = (o: BenchOptions): FanoutLoad => ({
+  clients: o.clients,
+  rooms: o.rooms,
+  senders: o.senders,
+  rate: o.rate,
+  sampleEvery: 1,
+});
+
+/** The `room` scenario: one big room at a rate only the light receive path keeps up with. */
+export const oneRoom = (o: BenchOptions): FanoutLoad => ({
+  clients: o.roomClients,
+  rooms: 1,
+  senders: o.roomSenders,
+  rate: o.roomRate,
+  sampleEvery: o.sampleEvery,
+});
+
 /** Client i sits in room i % rooms; the first `senders` clients send, so senders spread evenly too. */
-export function fanoutPlan(o: Pick<BenchOptions, 'clients' | 'rooms' | 'senders'>): ClientPlan[] {
+export function fanoutPlan(o: Pick<FanoutLoad, 'clients' | 'rooms' | 'senders'>): ClientPlan[] {
   return Array.from({ length: o.clients }, (_, i) => ({
     name: `c${i}`,
     room: `room-${i % o.rooms}`,
@@ -35,18 +63,20 @@ export async function runFanout(
   pool: DriverPool,
   target: Target,
   server: ServerProcess,
+  load: FanoutLoad,
   o: BenchOptions,
   progress: Progress,
 ): Promise<FanoutResult> {
-  const plan = fanoutPlan(o);
+  const plan = fanoutPlan(load);
   const connectStart = performance.now();
-  let stopLive = progress.live(() => `fanout: ${driverProgress(pool).connected}/${o.clients} connected`);
-  const connect = await connectAll(pool, target, server, plan).finally(stopLive);
+  let stopLive = progress.live(() => `fanout: ${driverProgress(pool).connected}/${load.clients} connected`);
+  const receive = { sampleEvery: load.sampleEvery };
+  const connect = await connectAll(pool, target, server, plan, { receive }).finally(stopLive);
   const connectMs = performance.now() - connectStart;
   if (connect.failed > 0)
     throw new Error(`${target.label}: ${connect.failed} clients failed to connect (${connect.firstError})`);
 
-  await pool.all({ type: 'send-start', rate: o.rate, textBytes: o.textBytes });
+  await pool.all({ type: 'send-start', rate: load.rate, textBytes: o.textBytes });
   const base = driverProgress(pool).delivered;
   stopLive = progress.live(() => {
     const now = driverProgress(pool);

@@ -1,7 +1,8 @@
-import { type Progress, processRssBytes, sleep } from '@roomcast/measure';
+import { type Progress, sleep } from '@roomcast/measure';
 import { type DriverPool, driverProgress } from '../driver/pool.js';
 import type { ServerProcess } from '../server-process.js';
 import type { Target } from '../targets.js';
+import { rssBytes } from '../usage.js';
 import { connectAll } from './connect.js';
 
 export interface IdleResult {
@@ -34,7 +35,7 @@ export async function measureIdle(
   await pool.all({ type: 'close' });
   await sleep(500);
 
-  const rssBeforeBytes = processRssBytes(server.pid);
+  const rssBeforeBytes = rssBytes(server.pids());
   const plan = Array.from({ length: connections }, (_, i) => ({
     name: `idle${i}`,
     room: `idle-${Math.floor(i / roomSize)}`,
@@ -44,7 +45,7 @@ export async function measureIdle(
   const reply = await connectAll(pool, target, server, plan).finally(stopLive);
   if (reply.connected === 0) throw new Error(`${target.label}: no idle connection succeeded (${reply.firstError})`);
   await sleep(SETTLE_MS);
-  const rssAfterBytes = processRssBytes(server.pid);
+  const rssAfterBytes = rssBytes(server.pids());
   await pool.all({ type: 'close' });
   return {
     connections: reply.connected,

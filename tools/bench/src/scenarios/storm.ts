@@ -1,15 +1,9 @@
-import {
-  type LatencySummary,
-  nowMs,
-  type Progress,
-  processPeakRssBytes,
-  processRssBytes,
-  summarizeLatency,
-} from '@roomcast/measure';
+import { type LatencySummary, nowMs, type Progress, summarizeLatency } from '@roomcast/measure';
 import { type DriverPool, driverProgress } from '../driver/pool.js';
 import type { BenchOptions } from '../options.js';
 import type { ServerProcess } from '../server-process.js';
 import type { Target } from '../targets.js';
+import { peakRssBytes, rssBytes } from '../usage.js';
 import { connectAll } from './connect.js';
 import { NO_LATENCY } from './window.js';
 
@@ -45,7 +39,7 @@ export async function runStorm(
     room: `storm-${Math.floor(i / o.stormRoomSize)}`,
     sender: false,
   }));
-  const rssBeforeBytes = processRssBytes(server.pid);
+  const rssBeforeBytes = rssBytes(server.pids());
   const stopLive = progress.live(() => `storm: ${driverProgress(pool).connected}/${plan.length} welcomed`);
   const t0 = nowMs();
   try {
@@ -53,7 +47,7 @@ export async function runStorm(
       concurrency: plan.length,
       timeoutMs: STORM_TIMEOUT_MS,
     }).finally(stopLive);
-    const rssAfterBytes = processRssBytes(server.pid);
+    const rssAfterBytes = rssBytes(server.pids());
     const result: StormResult = {
       clients: plan.length,
       roomSize: o.stormRoomSize,
@@ -62,7 +56,8 @@ export async function runStorm(
       secondsToAllWelcomed: storm.failed === 0 ? (storm.lastWelcomeAt - t0) / 1000 : Number.NaN,
       welcomeMs: summarizeLatency(storm.welcomeTimes) ?? NO_LATENCY,
       rssBeforeBytes,
-      peakRssBytes: processPeakRssBytes(server.pid),
+      // VmHWM lags the kernel's split RSS counters by a few pages: never below an RSS we saw.
+      peakRssBytes: Math.max(peakRssBytes(server.pids()), rssBeforeBytes, rssAfterBytes),
       rssAfterBytes,
     };
     if (server.exited()) throw new Error(`${target.label} exited during the storm:\n${server.output()}`);

@@ -3,13 +3,13 @@ import {
   type LatencySummary,
   machineMicros,
   mergeHistograms,
-  processCpuMicros,
   sleep,
   summarizeLatency,
 } from '@roomcast/measure';
 import type { TotalsReply, WindowReply } from '../driver/messages.js';
 import type { DriverPool } from '../driver/pool.js';
 import type { ServerProcess } from '../server-process.js';
+import { cpuMicros } from '../usage.js';
 
 /** Figures of one measured window of steady load. */
 export interface WindowFigures {
@@ -19,6 +19,7 @@ export interface WindowFigures {
   deliveriesPerSecond: number;
   /** From every timed delivery (all of them, or the light path's sample). */
   latencyMs: LatencySummary;
+  /** Every process of the target (nodes, workers, Redis), user + system. */
   serverCpuMicros: number;
   /** Server CPU (user + system) in the window divided by deliveries in the window. */
   cpuMicrosPerDelivery: number;
@@ -53,13 +54,14 @@ export const NO_LATENCY: LatencySummary = {
 /** Measures `seconds` of whatever load is running: server CPU from /proc, latency from the workers. */
 export async function measureWindow(pool: DriverPool, server: ServerProcess, seconds: number): Promise<WindowFigures> {
   await pool.all({ type: 'measure-start' });
-  const cpu0 = processCpuMicros(server.pid);
+  const pids = server.pids();
+  const cpu0 = cpuMicros(pids);
   const machine0 = machineMicros();
   const { value: windows, load } = await pool.measure(async () => {
     await sleep(seconds * 1000);
     return pool.all<WindowReply>({ type: 'measure-stop' });
   });
-  const serverCpuMicros = processCpuMicros(server.pid) - cpu0;
+  const serverCpuMicros = cpuMicros(pids) - cpu0;
   const machineBusy = machineMicros().busy - machine0.busy;
   const elapsedMicros = load.seconds * 1e6;
   const driverCpuMicros = load.cpuCores * elapsedMicros;

@@ -245,12 +245,13 @@ describe('several nodes on one Redis', { timeout: 30_000 }, () => {
       for (let i = 1; i <= 3; i++) ann.emit('send', { room: 'x', text: `m${i}` }, false);
       await bob.until(() => messages(bob.frames).length === 3, 'three messages');
 
-      expect(await (await fetch(`${a.http}/readyz`)).json()).toEqual({ status: 'ready', adapter: 'redis' });
+      const node = a.app.hub.adapter.node;
+      expect(await (await fetch(`${a.http}/readyz`)).json()).toEqual({ status: 'ready', adapter: 'redis', node });
       await own.stop();
       await ann.until(() => !a.app.hub.adapter.ready(), 'node a not ready', 10_000);
       const readyz = await fetch(`${a.http}/readyz`);
       expect(readyz.status).toBe(503);
-      expect(await readyz.json()).toEqual({ status: 'not_ready', reason: 'adapter', adapter: 'redis' });
+      expect(await readyz.json()).toEqual({ status: 'not_ready', reason: 'adapter', adapter: 'redis', node });
       const post = await fetch(`${a.http}/rooms/x/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

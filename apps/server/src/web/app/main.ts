@@ -280,7 +280,8 @@ async function refreshRooms(): Promise<void> {
     );
     // The person's own rooms are listed even if the poll raced a join.
     for (const room of client.rooms()) {
-      if (!allRooms.some((r) => r.room === room)) allRooms.push({ room, members: client.members(room).length });
+      const members = client.memberCount(room) ?? client.members(room).length;
+      if (!allRooms.some((r) => r.room === room)) allRooms.push({ room, members });
     }
     allRooms.sort((a, b) => b.members - a.members || a.room.localeCompare(b.room));
     renderAllRooms();
