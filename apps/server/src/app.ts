@@ -17,7 +17,7 @@ import { hubPlugin } from './hub/hub-plugin.js';
 import { loggerOptions } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { admission } from './ws/admission.js';
-import { recordSocketError } from './ws/close-reason.js';
+import { socketFailed } from './ws/close-reason.js';
 import { socketRoute } from './ws/socket-route.js';
 
 declare module 'fastify' {
@@ -86,13 +86,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   const graceMs = options.closeGraceMs ?? 2000;
   await app.register(websocket, {
-    options: { maxPayload: config.MAX_FRAME_BYTES, clientTracking: true },
-    // A malformed frame is the peer's fault, not ours: one debug line, never a stack per frame.
+    options: {
+      maxPayload: config.MAX_FRAME_BYTES,
+      clientTracking: true,
+      perMessageDeflate: config.PER_MESSAGE_DEFLATE,
+    },
     errorHandler(err, socket, req) {
-      const reason = recordSocketError(socket, err);
-      if (reason) req.log.debug({ reason, code: (err as { code?: string }).code }, 'peer protocol error');
-      else req.log.warn({ err }, 'socket error');
-      socket.terminate();
+      socketFailed(req.log, socket, err);
     },
     // Tell every client to come back later (1001), give them a moment to close, then cut the rest.
     preClose(done) {

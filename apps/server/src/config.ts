@@ -88,6 +88,14 @@ export const Config = Type.Object({
     description: 'Take the client address from X-Forwarded-For (behind a reverse proxy you trust)',
   }),
   HANDSHAKE_TIMEOUT_MS: Int(10000, 100, 600_000, 'A client must finish its HTTP request (headers) within this'),
+  COALESCE_WRITES: Type.Boolean({
+    default: false,
+    description: "Gather a socket's frames of one event-loop turn into one write (fewer syscalls at high room rates)",
+  }),
+  PER_MESSAGE_DEFLATE: Type.Boolean({
+    default: false,
+    description: 'Offer permessage-deflate: compressed frames for clients that accept it, at a CPU cost per recipient',
+  }),
   TLS_CERT_FILE: Str('PEM certificate chain: serve https/wss directly (with TLS_KEY_FILE)'),
   TLS_KEY_FILE: Str('PEM private key for TLS_CERT_FILE'),
 });

@@ -16,6 +16,11 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       registers,
     }),
     framesOut: new Counter({ name: 'roomcast_frames_sent_total', help: 'Frames written to sockets', registers }),
+    framesReframed: new Counter({
+      name: 'roomcast_frames_reframed_total',
+      help: "Broadcast frames framed again for one socket (permessage-deflate) instead of sharing the broadcast's frame",
+      registers,
+    }),
     messages: new Counter({
       name: 'roomcast_messages_published_total',
       help: 'Chat messages sequenced on this node, by source',

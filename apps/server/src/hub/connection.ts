@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import {
   CLOSE_CODES,
   type CloseReason,
@@ -9,6 +10,8 @@ import {
 import type { WebSocket } from 'ws';
 import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
+import { corkForTurn } from './coalesce.js';
+import { payloadOf, rawSocket, senderIdle, type WireFrame } from './frame.js';
 import { RateLimiter } from './rate-limiter.js';
 
 const CLOSE_HANDSHAKE_MS = 1000;
@@ -17,13 +20,17 @@ export interface ConnectionLimits {
   maxBufferedBytes: number;
   ratePerSecond: number;
   rateBurst: number;
+  /** Gather each socket's writes of one event-loop turn into one writev (COALESCE_WRITES). */
+  coalesceWrites?: boolean;
 }
 
 /** A room broadcast held back while the room's join is answered, and the member it announces joining. */
 interface Held {
-  frame: string | Buffer;
+  frame: string | WireFrame;
   joined?: string;
 }
+
+const TEXT = { binary: false } as const;
 
 let serials = 0;
 
@@ -44,7 +51,7 @@ export class Connection {
   readonly rooms = new Set<string>();
   readonly limiter: RateLimiter;
   /** Frames waiting for the welcome; undefined once it is sent. */
-  private held: (string | Buffer)[] | undefined = [];
+  private held: (string | WireFrame)[] | undefined = [];
   private heldBytes = 0;
   /** Per room, broadcasts held while the room's join is answered (and its history replayed). */
   private holds: Map<string, Held[]> | undefined;
@@ -52,6 +59,10 @@ export class Connection {
   closed = false;
   /** Why the server closed this connection, for the disconnect metric; unset when the peer closed. */
   closedBy: CloseReason | undefined;
+  /** Inbound frames are handled one at a time: each waits for this, then replaces it. */
+  inbox: Promise<unknown> = Promise.resolve();
+  /** Where shared broadcast frames are written directly; undefined when this socket frames its own (compression). */
+  private readonly tcp: Socket | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -65,11 +76,13 @@ export class Connection {
     this.member = { id: userId ?? id, name, clientId: id };
     this.user = userId === undefined ? { id, name } : { id: userId, name, clientId: id };
     this.limiter = new RateLimiter(limits.ratePerSecond, limits.rateBurst);
-    // A connection closed before its welcome never gets what was held for it.
-    socket.once('close', () => {
-      if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
-      this.held = undefined;
-    });
+    this.tcp = rawSocket(socket);
+  }
+
+  /** The socket closed: a connection closed before its welcome never gets what was held for it. */
+  socketClosed(): void {
+    if (this.held?.length) this.metrics.dropped.inc({ reason: 'closed' }, this.held.length);
+    this.held = undefined;
   }
 
   get id(): string {
@@ -109,7 +122,7 @@ export class Connection {
    * Writes `first` (a replayed history), then what was held for the room, dropping
    * `user:joined` of members the joiner's snapshot already lists.
    */
-  release(room: string, first: (string | Buffer)[] = [], listed?: Set<string>): void {
+  release(room: string, first: string[] = [], listed?: Set<string>): void {
     const held = this.holds?.get(room);
     this.holds?.delete(room);
     if (this.holds?.size === 0) this.holds = undefined;
@@ -118,7 +131,7 @@ export class Connection {
   }
 
   /** A room broadcast: held while that room's join is in progress, written otherwise. */
-  deliver(room: string, frame: string | Buffer, joined?: string): boolean {
+  deliver(room: string, frame: WireFrame, joined?: string): boolean {
     const held = this.holds?.get(room);
     if (held) {
       held.push(joined === undefined ? { frame } : { frame, joined });
@@ -128,7 +141,7 @@ export class Connection {
   }
 
   /** Sends one frame and counts it. */
-  send(frame: string | Buffer): boolean {
+  send(frame: string): boolean {
     const sent = this.write(frame);
     if (sent) this.metrics.framesOut.inc();
     return sent;
@@ -138,7 +151,7 @@ export class Connection {
    * Writes a pre-encoded frame without counting it (broadcasts count once per fan-out).
    * A reader that lets its buffer grow past the limit is cut off, not waited for.
    */
-  write(frame: string | Buffer): boolean {
+  write(frame: string | WireFrame): boolean {
     if (!this.open) {
       this.metrics.dropped.inc({ reason: 'closed' });
       return false;
@@ -153,7 +166,14 @@ export class Connection {
       this.heldBytes += Buffer.byteLength(frame);
       return true;
     }
-    this.socket.send(frame, { binary: false });
+    if (this.limits.coalesceWrites && this.tcp) corkForTurn(this.tcp);
+    if (typeof frame === 'string') this.socket.send(frame, TEXT);
+    // The broadcast's own frame, byte for byte what `send` would write; ws's queue is empty, so order holds.
+    else if (this.tcp && senderIdle(this.socket)) this.tcp.write(frame);
+    else {
+      this.metrics.framesReframed.inc();
+      this.socket.send(payloadOf(frame), TEXT);
+    }
     return true;
   }
 

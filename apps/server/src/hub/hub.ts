@@ -2,6 +2,7 @@ import { encodeServerEvent, type Message, type Recovery, type StreamPosition, ty
 import type { Adapter, AdapterSink, Member, PresenceChange } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { textFrame, type WireFrame } from './frame.js';
 import { firstMembers, type MemberPage, memberPage } from './member-page.js';
 import { PresenceDiffs } from './presence-diff.js';
 import { RoomState } from './room-state.js';
@@ -202,7 +203,8 @@ export class Hub implements AdapterSink {
     const { message } = await this.adapter.broker.publish(room, draft, floor);
     this.metrics.messages.inc({ source });
     const state = this.rooms.get(room);
-    if (state) await this.delivered(state, message.seq);
+    // In memory the broker delivered it before answering: no wait to set up.
+    if (state && state.lastSeq < message.seq) await this.delivered(state, message.seq);
     return message;
   }
 
@@ -353,7 +355,7 @@ export class Hub implements AdapterSink {
    * (encoded once, only if one is needed), and into the room's next diff for those on diffs.
    */
   private tell(state: RoomState, change: PresenceChange, user: User, subject: string, except?: Connection): void {
-    let frame: Buffer | undefined;
+    let frame: WireFrame | undefined;
     let sent = 0;
     let diffs = false;
     const joined = change === 'joined' ? subject : undefined;
@@ -363,7 +365,7 @@ export class Hub implements AdapterSink {
         diffs = true;
         continue;
       }
-      frame ??= Buffer.from(presenceFrame(state.name, change, user));
+      frame ??= textFrame(presenceFrame(state.name, change, user));
       if (conn.deliver(state.name, frame, joined)) sent++;
     }
     this.metrics.framesOut.inc(sent);
@@ -375,7 +377,7 @@ export class Hub implements AdapterSink {
   private flushDiff(room: string, joined: User[], left: User[]): void {
     const state = this.rooms.get(room);
     if (!state) return;
-    const frame = Buffer.from(encodeServerEvent('presence:diff', { room, joined, left }));
+    const frame = textFrame(encodeServerEvent('presence:diff', { room, joined, left }));
     let sent = 0;
     for (const conn of state.members) if (this.diffs.wants(conn) && conn.deliver(room, frame)) sent++;
     this.metrics.framesOut.inc(sent);
@@ -426,16 +428,15 @@ export class Hub implements AdapterSink {
   }
 
   private deliver(state: RoomState, message: Message): void {
-    this.fanout(state, Buffer.from(encodeServerEvent('message', message)));
+    this.fanout(state, encodeServerEvent('message', message));
     state.advance(message.seq);
   }
 
-  /** The hot path: one encoding per broadcast, shared by every recipient. */
-  private fanout(state: RoomState, frame: Buffer, except?: Connection, joined?: string): number {
+  /** The hot path: one encoding and one WebSocket frame per broadcast, shared by every recipient. */
+  private fanout(state: RoomState, payload: string): number {
     let sent = 0;
-    for (const conn of state.members) {
-      if (conn !== except && conn.deliver(state.name, frame, joined)) sent++;
-    }
+    const frame = textFrame(payload);
+    for (const conn of state.members) if (conn.deliver(state.name, frame)) sent++;
     this.metrics.framesOut.inc(sent);
     this.metrics.fanout.observe(sent);
     return sent;

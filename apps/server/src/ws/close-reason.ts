@@ -1,4 +1,5 @@
 import type { CloseReason } from '@roomcast/protocol';
+import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 
 /** Protocol failures `ws` detects in a peer's frames (it closes with the code in brackets). */
@@ -24,6 +25,14 @@ export function recordSocketError(socket: WebSocket, err: Error & { code?: strin
   const reason = err.code === undefined ? undefined : WS_ERRORS[err.code];
   if (reason) failures.set(socket, reason);
   return reason;
+}
+
+/** A socket error ends the socket; a malformed frame is the peer's fault, not ours: one debug line, never a stack per frame. */
+export function socketFailed(log: FastifyBaseLogger, socket: WebSocket, err: Error & { code?: string }): void {
+  const reason = recordSocketError(socket, err);
+  if (reason) log.debug({ reason, code: err.code }, 'peer protocol error');
+  else log.warn({ err }, 'socket error');
+  socket.terminate();
 }
 
 /**

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { decodeClientFrame, encodeServerEvent, peekRequestId } from '@roomcast/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { AdapterUnavailableError } from '../adapters/adapter.js';
 import { bindAccess } from '../auth/authorize.js';
 import { watchExpiry } from '../auth/expiry.js';
@@ -10,7 +12,7 @@ import { handlers } from '../handlers/index.js';
 import { Connection } from '../hub/connection.js';
 import { debugOnlyLogLevel } from '../logger.js';
 import { type Arrival, HandshakeQuery, readArrival } from './arrival.js';
-import { disconnectReason } from './close-reason.js';
+import { disconnectReason, socketFailed } from './close-reason.js';
 import { welcome } from './welcome.js';
 
 export { HandshakeQuery };
@@ -32,6 +34,18 @@ async function upgradeRequired(req: FastifyRequest, reply: FastifyReply): Promis
     );
 }
 
+/**
+ * Lets go of what the upgrade leaves attached to an upgraded socket: the HTTP response Node
+ * assigned to its TCP socket (and through it the request), and @fastify/websocket's error
+ * listener, a closure over the Fastify request and reply.
+ */
+function release(socket: WebSocket, onError: (this: WebSocket, err: Error) => void): void {
+  const tcp = (socket as unknown as { _socket: Socket & { _httpMessage?: ServerResponse | null } })._socket;
+  tcp._httpMessage?.detachSocket(tcp);
+  socket.removeAllListeners('error');
+  socket.on('error', onError);
+}
+
 /** `GET /ws`: one connection's lifecycle: welcome, then its frames in order, then goodbye. */
 export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
   const { hub, metrics, roomcastConfig: config } = app;
@@ -39,6 +53,7 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     maxBufferedBytes: config.MAX_BUFFERED_BYTES,
     ratePerSecond: config.RATE_LIMIT_PER_SEC,
     rateBurst: config.RATE_LIMIT_BURST,
+    coalesceWrites: config.COALESCE_WRITES,
   };
 
   const arrivals = new WeakMap<object, Arrival>();
@@ -52,9 +67,53 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
     arrivals.set(req.raw, arrival);
   };
 
+  // What each socket's listeners need, found from the socket (their `this`): one set of
+  // listeners for every socket, no closure, Fastify request or reply kept alive per connection.
+  const owners = new WeakMap<WebSocket, Connection>();
+  const expiries = new WeakMap<Connection, () => void>();
+
+  function onMessage(this: WebSocket, raw: RawData, isBinary: boolean): void {
+    const conn = owners.get(this);
+    if (!conn) return;
+    const verdict = conn.limiter.take();
+    if (verdict !== 'ok') {
+      metrics.dropped.inc({ reason: 'rate_limited' });
+      // Each dropped frame still gets its one reply; a sender that keeps going is cut off.
+      if (verdict === 'flood') conn.close('flood');
+      else conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
+      return;
+    }
+    if (isBinary) {
+      conn.sendError('binary_unsupported');
+      return;
+    }
+    // handleFrame answers its own failures; the catch keeps one surprise from stalling the queue.
+    conn.inbox = conn.inbox
+      .then(() => handleFrame(conn, raw.toString()))
+      .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
+  }
+
+  function onClose(this: WebSocket, code: number): void {
+    const conn = owners.get(this);
+    if (!conn) return;
+    conn.socketClosed();
+    expiries.get(conn)?.();
+    metrics.disconnects.inc({ reason: disconnectReason(this, conn.closedBy, code) });
+    hub.remove(conn);
+    const fields = { clientId: conn.id, name: conn.name, code, reason: conn.closedBy };
+    // The server cutting someone off (flood, slow consumer, dead peer) is news; shutdown and the peer leaving are not.
+    if (conn.closedBy && conn.closedBy !== 'going_away') app.log.info(fields, 'closed by the server');
+    else app.log.debug(fields, 'disconnected');
+  }
+
+  function onError(this: WebSocket, err: Error): void {
+    socketFailed(app.log, this, err);
+  }
+
   // Connects, joins and leaves log at debug: at info they would drown everything else at scale.
   const options = { websocket: true, logLevel: debugOnlyLogLevel(app.log), onRequest: upgradeRequired } as const;
   app.get('/ws', { ...options, schema: { querystring: HandshakeQuery }, preValidation }, (socket, req) => {
+    release(socket, onError);
     if (hub.connections.size >= config.MAX_CONNECTIONS) {
       metrics.disconnects.inc({ reason: 'try_again_later' });
       socket.close(1013, 'Connection limit reached');
@@ -71,13 +130,14 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
       ...(app.auth.verify ? { verify: app.auth.verify, expiresAt: identity?.expiresAt } : {}),
     };
     bindAccess(conn, access);
-    const stopExpiry = watchExpiry(conn, access);
+    if (access.expiresAt !== undefined) expiries.set(conn, watchExpiry(conn, access));
+    owners.set(socket, conn);
 
     // Frames are handled one at a time per connection, after the welcome: a `send` right
     // behind a `join` must see the join done. (Nothing is written before the welcome either way:
     // the connection holds its frames until then.) A connection that cannot be welcomed (its
     // adapter failed) is told to retry later.
-    let queue: Promise<unknown> = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS)
+    conn.inbox = welcome(hub, conn, arrival, config.RESUME_WINDOW_MS)
       .then(() =>
         app.log.debug({ clientId: conn.id, name: conn.name, room: arrival.room, rooms: [...conn.rooms] }, 'connected'),
       )
@@ -85,30 +145,8 @@ export const socketRoute: FastifyPluginAsyncTypebox = async (app) => {
         app.log.error({ err, clientId: conn.id }, 'welcome failed');
         conn.close('internal_error');
       });
-
-    socket.on('message', (raw: RawData, isBinary: boolean) => {
-      const verdict = conn.limiter.take();
-      if (verdict !== 'ok') {
-        metrics.dropped.inc({ reason: 'rate_limited' });
-        // Each dropped frame still gets its one reply; a sender that keeps going is cut off.
-        if (verdict === 'flood') return conn.close('flood');
-        return conn.sendError('rate_limited', undefined, isBinary ? undefined : peekRequestId(raw.toString()));
-      }
-      if (isBinary) return conn.sendError('binary_unsupported');
-      // handleFrame answers its own failures; the catch keeps one surprise from stalling the queue.
-      queue = queue
-        .then(() => handleFrame(conn, raw.toString()))
-        .catch((err) => app.log.error({ err, clientId: conn.id }, 'frame handling failed'));
-    });
-    socket.on('close', (code: number) => {
-      stopExpiry();
-      metrics.disconnects.inc({ reason: disconnectReason(socket, conn.closedBy, code) });
-      hub.remove(conn);
-      const fields = { clientId: conn.id, name: conn.name, code, reason: conn.closedBy };
-      // The server cutting someone off (flood, slow consumer, dead peer) is news; shutdown and the peer leaving are not.
-      if (conn.closedBy && conn.closedBy !== 'going_away') app.log.info(fields, 'closed by the server');
-      else app.log.debug(fields, 'disconnected');
-    });
+    socket.on('message', onMessage);
+    socket.on('close', onClose);
   });
 
   async function handleFrame(conn: Connection, raw: string): Promise<void> {
