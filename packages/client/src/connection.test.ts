@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 import { Connection, type ConnectionOptions, type StateChange } from './connection.js';
@@ -87,6 +87,16 @@ async function helloServer() {
     socket.send('hello');
   });
   return { server, sockets, closes };
+}
+
+/** The one socket made so far, once it is open (by its event, not by polling). */
+async function opened(made: WebSocket[]): Promise<WebSocket> {
+  // The attempt makes its socket after awaiting url(): a few microtasks, no I/O.
+  for (let tick = 0; tick < 10 && made.length === 0; tick++) await Promise.resolve();
+  expect(made).toHaveLength(1);
+  const socket = made[0] as WebSocket;
+  if (socket.readyState !== WebSocket.OPEN) await new Promise((resolve) => socket.once('open', resolve));
+  return socket;
 }
 
 describe('start()', () => {
@@ -350,15 +360,27 @@ describe('attempts that cannot start', () => {
 });
 
 describe('how a socket ends', () => {
+  // Fake timers make the deadline fire only once the socket is open, whatever the machine's load:
+  // a deadline that fired during the upgrade would abort a handshake the server never completed.
   it('closes an attempt that gets no welcome within connectTimeoutMs: the server sees it close', async () => {
     const closes: number[] = [];
-    const server = await serve((socket) => {
-      socket.on('close', (code) => closes.push(code));
+    let serverClosed!: () => void;
+    const closedOnServer = new Promise<void>((resolve) => {
+      serverClosed = resolve;
     });
+    const server = await serve((socket) => {
+      socket.on('close', (code) => {
+        closes.push(code);
+        serverClosed();
+      });
+    });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const c = connection({ url: () => server.url, connectTimeoutMs: 100 });
     c.conn.start();
-    // close() without a code: the server reads 1005, no status.
-    await expect.poll(() => closes).toEqual([1005]);
+    await opened(c.made);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(c.states).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
     expect(c.plain()).toStrictEqual([
       {
         state: 'reconnecting',
@@ -370,6 +392,9 @@ describe('how a socket ends', () => {
       },
     ]);
     expect(c.drops).toEqual([[1006, 'No welcome within 100 ms']]);
+    await closedOnServer;
+    // close() without a code: the server reads 1005, no status.
+    expect(closes).toEqual([1005]);
   });
 
   it('passes no frame of an attempt it gave up at connectTimeoutMs on, even one that arrives during its close', async () => {
@@ -379,17 +404,20 @@ describe('how a socket ends', () => {
       // Reads nothing until told: the client's close frame waits, unread, behind what we send.
       socket.pause();
     });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const c = connection({ url: () => server.url, connectTimeoutMs: 100 });
     c.conn.start();
-    await expect.poll(() => c.states.map((s) => s.state)).toEqual(['reconnecting']);
-    expect(c.made).toHaveLength(1);
-    const socket = c.made[0];
+    const socket = await opened(c.made);
     const arrived: string[] = [];
-    socket?.on('message', (data) => arrived.push(data.toString()));
-    const closed = new Promise((resolve) => socket?.once('close', resolve));
+    socket.on('message', (data) => arrived.push(data.toString()));
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(c.states.map((s) => s.state)).toEqual(['reconnecting']);
+    expect(sockets).toHaveLength(1);
     sockets[0]?.send('late');
     sockets[0]?.resume();
     await closed;
+    // The frame did reach the socket; it went no further.
     expect(arrived).toEqual(['late']);
     expect(c.frames).toEqual([]);
     expect(c.drops).toEqual([[1006, 'No welcome within 100 ms']]);
