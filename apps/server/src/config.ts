@@ -89,7 +89,7 @@ export const Config = Type.Object({
   }),
   HANDSHAKE_TIMEOUT_MS: Int(10000, 100, 600_000, 'A client must finish its HTTP request (headers) within this'),
   COALESCE_WRITES: Type.Boolean({
-    default: false,
+    default: true,
     description: "Gather a socket's frames of one event-loop turn into one write (fewer syscalls at high room rates)",
   }),
   PER_MESSAGE_DEFLATE: Type.Boolean({

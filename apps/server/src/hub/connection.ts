@@ -15,6 +15,8 @@ import { payloadOf, rawSocket, senderIdle, type WireFrame } from './frame.js';
 import { RateLimiter } from './rate-limiter.js';
 
 const CLOSE_HANDSHAKE_MS = 1000;
+/** Most bytes one socket's writes are held back in one event-loop turn (COALESCE_WRITES). */
+const COALESCE_MAX_BYTES = 64 * 1024;
 
 export interface ConnectionLimits {
   maxBufferedBytes: number;
@@ -174,6 +176,15 @@ export class Connection {
       this.metrics.framesReframed.inc();
       this.socket.send(payloadOf(frame), TEXT);
     }
+    // Corked bytes count as queued: a turn's batch goes out once it reaches half the limit (at
+    // most 64 KiB), so a reader that keeps up is never taken for a slow one by a burst.
+    const tcp = this.tcp;
+    if (
+      tcp &&
+      tcp.writableCorked > 0 &&
+      tcp.writableLength >= Math.min(COALESCE_MAX_BYTES, this.limits.maxBufferedBytes / 2)
+    )
+      tcp.uncork();
     return true;
   }
 
