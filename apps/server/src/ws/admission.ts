@@ -38,8 +38,10 @@ type Refusal = 'origin' | 'token' | 'token_keys' | 'per_ip' | 'path' | 'handshak
 export const admission = fp<AdmissionOptions>(
   async (app: FastifyInstance, { config, metrics, verifier }) => {
     const perAddress = new Map<string, number>();
-    // Sockets whose first request has not arrived yet: the ones a slow client holds for nothing.
-    const pending = new Set<Socket>();
+    // Sockets whose first request has not arrived yet (the ones a slow client holds for nothing), with their deadline.
+    const pending = new Map<Socket, ReturnType<typeof setTimeout>>();
+    // The counted address of each socket; read at close, when the socket no longer knows its peer.
+    const addressOf = new WeakMap<Socket, string>();
     const refuse = (reason: Refusal) => metrics.handshakesRefused.inc({ reason });
 
     const take = (address: string): boolean => {
@@ -69,23 +71,30 @@ export const admission = fp<AdmissionOptions>(
           socket.destroy();
           return;
         }
-        socket.once('close', () => release(address));
+        addressOf.set(socket, address);
       }
-      pending.add(socket);
-      const deadline = setTimeout(() => {
-        if (!pending.has(socket)) return;
-        refuse('handshake_timeout');
-        socket.destroy();
-      }, config.HANDSHAKE_TIMEOUT_MS).unref();
-      socket.once('close', () => {
-        clearTimeout(deadline);
-        pending.delete(socket);
-      });
+      // Shared listeners and a timer dropped on arrival: nothing of admission stays per open socket.
+      pending.set(socket, setTimeout(expired, config.HANDSHAKE_TIMEOUT_MS, socket).unref());
+      socket.once('close', closed);
     });
+    function expired(socket: Socket): void {
+      if (!pending.delete(socket)) return;
+      refuse('handshake_timeout');
+      socket.destroy();
+    }
+    function settle(socket: Socket): void {
+      clearTimeout(pending.get(socket));
+      pending.delete(socket);
+    }
+    function closed(this: Socket): void {
+      settle(this);
+      const address = addressOf.get(this);
+      if (address !== undefined) release(address);
+    }
     // Over TLS the request's socket wraps the TCP one counted above.
     const arrived = (req: IncomingMessage) => {
       const socket = req.socket as Socket & { _parent?: Socket };
-      pending.delete(socket._parent ?? socket);
+      settle(socket._parent ?? socket);
     };
     app.server.on('request', arrived);
     app.server.on('upgrade', arrived);
@@ -102,7 +111,7 @@ export const admission = fp<AdmissionOptions>(
     // A socket that never finished its request would hold the exit; drop them as shutdown starts.
     app.decorate('closeAdmission', () => {
       closing = true;
-      for (const socket of pending) socket.destroy();
+      for (const socket of pending.keys()) socket.destroy();
     });
     app.addHook('preClose', (done) => {
       app.closeAdmission();

@@ -47,4 +47,23 @@ describe('an upgraded socket', () => {
     await client.sync();
     await client.close();
   });
+
+  it('holds no closure per socket: two upgraded sockets share every close and error listener', async () => {
+    app = await buildApp({ logger: false, config: { PRESENCE_GRACE_MS: 0 } });
+    const sockets: import('node:net').Socket[] = [];
+    app.server.on('connection', (socket) => sockets.push(socket));
+    const address = await app.listen({ port: 0, host: '127.0.0.1' });
+    const url = `${address.replace(/^http/, 'ws')}/ws`;
+    const clients = [await TestClient.join(url, 'ada', 'r'), await TestClient.join(url, 'bob', 'r')];
+    expect(sockets).toHaveLength(2);
+    for (const event of ['close', 'error', 'end', 'data'] as const) {
+      const [a, b] = sockets.map((s) => s.listeners(event));
+      expect(a?.length, event).toBe(b?.length);
+      expect(
+        a?.filter((f) => !b?.includes(f)),
+        event,
+      ).toEqual([]);
+    }
+    for (const client of clients) await client.close();
+  });
 });
