@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Member } from '../adapters/adapter.js';
+import { startServer, TestClient, type TestServer } from '../testing/harness.js';
+import { SlowAdapter } from '../testing/slow-adapter.js';
+
+// A join is answered after the adapter's presence calls; whatever the room broadcasts meanwhile
+// must reach the joiner after its answer, without a `user:joined` of someone the answer lists.
+let server: TestServer;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await server.app.close();
+});
+
+const other = (name: string): Member => ({ id: `u-${name}`, name, clientId: `c-${name}` });
+
+describe('a join in progress holds its room', { timeout: 20_000 }, () => {
+  it('answers first, then what the room said meanwhile, minus the arrivals the answer already lists', async () => {
+    const adapter = new SlowAdapter(20);
+    server = await startServer({ adapter, config: { PRESENCE_GRACE_MS: 0 } });
+    const ann = await TestClient.connect(server.ws, { name: 'ann', room: 'x' });
+    const bob = await TestClient.join(server.ws, 'bob', 'lobby');
+    clients.push(ann, bob);
+    const welcome = await ann.next('welcome');
+    // Cid is on another node: in the room's presence before bob's join lists it.
+    const cid = other('cid');
+    await adapter.presence.add('x', cid, 'elsewhere/1');
+
+    adapter.pause();
+    const id = bob.emit('join', { room: 'x' }) as number;
+    const bobOnServer = [...server.app.hub.connections.values()].find((c) => c.name === 'bob');
+    await bob.until(() => bobOnServer?.rooms.has('x') === true, "bob's join to be under way");
+    // While bob's join waits on the adapter, the room hears of cid and dan arriving elsewhere, and a message.
+    const epoch = welcome.positions?.x?.epoch as string;
+    server.app.hub.onPresence('x', 'joined', cid);
+    server.app.hub.onPresence('x', 'joined', other('dan'));
+    const message = { room: 'x', from: { id: 'u-cid', name: 'cid' }, text: 'meanwhile', sentAt: Date.now(), seq: 1 };
+    server.app.hub.onMessage(message, epoch);
+    // (ann: bob's own arrival is announced only once his join is done)
+    await ann.until(() => ann.unread().length === 3, 'ann to hear it all live');
+    expect(bob.unread()).toEqual([]);
+    adapter.resume();
+
+    const ack = await bob.next('ack');
+    expect(ack.id).toBe(id);
+    expect((ack.result as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual([
+      'ann',
+      'bob',
+      'cid',
+    ]);
+    // Dan is not in the answer, so his arrival is news; cid's is not.
+    expect(await bob.next('user:joined')).toEqual({ room: 'x', user: { id: 'u-dan', name: 'dan', clientId: 'c-dan' } });
+    expect(await bob.next('message')).toEqual(message);
+    await bob.sync();
+    expect(bob.unread()).toEqual([]);
+  });
+});
