@@ -212,6 +212,30 @@ describe('JWT admission', () => {
   });
 });
 
+describe('identity across a resume', () => {
+  it('a resumed connection of a signed-in user is announced with its user id and its own clientId', async () => {
+    await start();
+    const token = await mint({ sub: 'u1', name: 'ann' });
+    const { client: first, welcome } = await joinWith(token, { room: 'r' });
+    const { client: watcher } = await joinWith(await mint({ sub: 'u2', name: 'bob' }), { room: 'r' });
+    first.socket.terminate();
+    // PRESENCE_GRACE_MS is 0 here: ann is announced gone, so her return is announced too.
+    await watcher.until(() => watcher.frames.some((f) => f.event === 'user:left'), 'user:left');
+    const epoch = welcome.positions?.r?.epoch as string;
+    const query = {
+      room: 'r',
+      resume: welcome.resumeToken as string,
+      positions: JSON.stringify({ r: { epoch, seq: 0 } }),
+    };
+    const { welcome: back } = await joinWith(token, query);
+    expect(back.resumed).toBe(true);
+    expect(back.clientId).toBe(welcome.clientId);
+    await watcher.until(() => watcher.frames.filter((f) => f.event === 'user:joined').length === 1, 'user:joined');
+    const joined = watcher.frames.find((f) => f.event === 'user:joined');
+    expect(joined?.data).toEqual({ room: 'r', user: { id: 'u1', name: 'ann', clientId: welcome.clientId } });
+  });
+});
+
 describe('logs', () => {
   it('never contain the token from the query string', async () => {
     let logged = '';
