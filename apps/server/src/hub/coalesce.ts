@@ -15,3 +15,15 @@ export function corkForTurn(socket: Socket): void {
   socket.cork();
   if (corked.push(socket) === 1) setImmediate(uncorkAll);
 }
+
+/** Most bytes one socket's writes are held back in one turn. */
+const TURN_MAX_BYTES = 64 * 1024;
+
+/**
+ * Corked bytes count as queued for the slow-consumer check: a turn's batch goes out once it
+ * reaches half of that limit (at most 64 KiB), so a burst never makes a reader that keeps up look slow.
+ */
+export function flushIfFull(socket: Socket, maxBufferedBytes: number): void {
+  if (socket.writableCorked > 0 && socket.writableLength >= Math.min(TURN_MAX_BYTES, maxBufferedBytes / 2))
+    socket.uncork();
+}

@@ -10,13 +10,11 @@ import {
 import type { WebSocket } from 'ws';
 import type { Member } from '../adapters/adapter.js';
 import type { Metrics } from '../metrics.js';
-import { corkForTurn } from './coalesce.js';
+import { corkForTurn, flushIfFull } from './coalesce.js';
 import { payloadOf, rawSocket, senderIdle, type WireFrame } from './frame.js';
 import { RateLimiter } from './rate-limiter.js';
 
 const CLOSE_HANDSHAKE_MS = 1000;
-/** Most bytes one socket's writes are held back in one event-loop turn (COALESCE_WRITES). */
-const COALESCE_MAX_BYTES = 64 * 1024;
 
 export interface ConnectionLimits {
   maxBufferedBytes: number;
@@ -168,7 +166,8 @@ export class Connection {
       this.heldBytes += Buffer.byteLength(frame);
       return true;
     }
-    if (this.limits.coalesceWrites && this.tcp) corkForTurn(this.tcp);
+    const corked = this.limits.coalesceWrites && this.tcp;
+    if (corked) corkForTurn(corked);
     if (typeof frame === 'string') this.socket.send(frame, TEXT);
     // The broadcast's own frame, byte for byte what `send` would write; ws's queue is empty, so order holds.
     else if (this.tcp && senderIdle(this.socket)) this.tcp.write(frame);
@@ -176,15 +175,7 @@ export class Connection {
       this.metrics.framesReframed.inc();
       this.socket.send(payloadOf(frame), TEXT);
     }
-    // Corked bytes count as queued: a turn's batch goes out once it reaches half the limit (at
-    // most 64 KiB), so a reader that keeps up is never taken for a slow one by a burst.
-    const tcp = this.tcp;
-    if (
-      tcp &&
-      tcp.writableCorked > 0 &&
-      tcp.writableLength >= Math.min(COALESCE_MAX_BYTES, this.limits.maxBufferedBytes / 2)
-    )
-      tcp.uncork();
+    if (corked) flushIfFull(corked, this.limits.maxBufferedBytes);
     return true;
   }
 
