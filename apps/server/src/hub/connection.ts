@@ -34,6 +34,8 @@ const TEXT = { binary: false } as const;
 
 let serials = 0;
 
+const bytesOf = (frames: (string | WireFrame)[]): number => frames.reduce((sum, f) => sum + Buffer.byteLength(f), 0);
+
 /**
  * One client socket: its identity, rooms, outbound backpressure and inbound rate limit.
  * Its first frame is its welcome, whatever else is ready sooner: until `welcome()`, every frame
@@ -52,6 +54,7 @@ export class Connection {
   readonly limiter: RateLimiter;
   /** Frames waiting for the welcome; undefined once it is sent. */
   private held: (string | WireFrame)[] | undefined = [];
+  /** Bytes held for the welcome and for joins in progress: they count against the limit like ws's own buffer. */
   private heldBytes = 0;
   /** Per room, broadcasts held while the room's join is answered (and its history replayed). */
   private holds: Map<string, Held[]> | undefined;
@@ -107,7 +110,7 @@ export class Connection {
   welcome(frame: string): void {
     const held = this.held ?? [];
     this.held = undefined;
-    this.heldBytes = 0;
+    this.heldBytes -= bytesOf(held);
     this.send(frame);
     for (const f of held) this.write(f);
   }
@@ -123,21 +126,22 @@ export class Connection {
    * `user:joined` of members the joiner's snapshot already lists.
    */
   release(room: string, first: string[] = [], listed?: Set<string>): void {
-    const held = this.holds?.get(room);
+    const held = this.holds?.get(room) ?? [];
     this.holds?.delete(room);
     if (this.holds?.size === 0) this.holds = undefined;
+    this.heldBytes -= bytesOf(held.map((h) => h.frame));
     for (const frame of first) this.write(frame);
-    for (const h of held ?? []) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
+    for (const h of held) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
   }
 
   /** A room broadcast: held while that room's join is in progress, written otherwise. */
   deliver(room: string, frame: WireFrame, joined?: string): boolean {
     const held = this.holds?.get(room);
-    if (held) {
-      held.push(joined === undefined ? { frame } : { frame, joined });
-      return true;
-    }
-    return this.write(frame);
+    if (!held) return this.write(frame);
+    if (!this.writable()) return false;
+    held.push(joined === undefined ? { frame } : { frame, joined });
+    this.heldBytes += frame.length;
+    return true;
   }
 
   /** Sends one frame and counts it. */
@@ -152,15 +156,7 @@ export class Connection {
    * A reader that lets its buffer grow past the limit is cut off, not waited for.
    */
   write(frame: string | WireFrame): boolean {
-    if (!this.open) {
-      this.metrics.dropped.inc({ reason: 'closed' });
-      return false;
-    }
-    if (this.socket.bufferedAmount + this.heldBytes > this.limits.maxBufferedBytes) {
-      this.metrics.dropped.inc({ reason: 'slow_consumer' });
-      this.close('slow_consumer');
-      return false;
-    }
+    if (!this.writable()) return false;
     if (this.held) {
       this.held.push(frame);
       this.heldBytes += Buffer.byteLength(frame);
@@ -176,6 +172,20 @@ export class Connection {
       this.socket.send(payloadOf(frame), TEXT);
     }
     if (corked) flushIfFull(corked, this.limits.maxBufferedBytes);
+    return true;
+  }
+
+  /** Whether one more frame may be written or held; a closed socket or a reader over the limit drops it. */
+  private writable(): boolean {
+    if (!this.open) {
+      this.metrics.dropped.inc({ reason: 'closed' });
+      return false;
+    }
+    if (this.socket.bufferedAmount + this.heldBytes > this.limits.maxBufferedBytes) {
+      this.metrics.dropped.inc({ reason: 'slow_consumer' });
+      this.close('slow_consumer');
+      return false;
+    }
     return true;
   }
 

@@ -55,4 +55,45 @@ describe('a join in progress holds its room', { timeout: 20_000 }, () => {
     await bob.sync();
     expect(bob.unread()).toEqual([]);
   });
+
+  it('counts what it holds against MAX_BUFFERED_BYTES: a reader whose join holds too much is cut off with 4001', async () => {
+    const limit = 4096;
+    const adapter = new SlowAdapter(20);
+    server = await startServer({ adapter, config: { PRESENCE_GRACE_MS: 0, MAX_BUFFERED_BYTES: limit } });
+    const ann = await TestClient.connect(server.ws, { name: 'ann', room: 'x' });
+    const bob = await TestClient.join(server.ws, 'bob', 'lobby');
+    clients.push(ann, bob);
+    const epoch = (await ann.next('welcome')).positions?.x?.epoch as string;
+    const bobOnServer = [...server.app.hub.connections.values()].find((c) => c.name === 'bob');
+    if (!bobOnServer) throw new Error('bob is not on the server');
+
+    adapter.pause();
+    bob.emit('join', { room: 'x' });
+    await bob.until(() => bobOnServer.rooms.has('x'), "bob's join to be under way");
+    // Nothing reaches bob's socket while his join waits, so only the held bytes can trip the limit.
+    const text = 'z'.repeat(1000);
+    const message = (seq: number) => ({ room: 'x', from: { id: 'u-cid', name: 'cid' }, text, sentAt: 0, seq });
+    // A 16-bit length: 4 bytes of header.
+    const frameBytes = Buffer.byteLength(JSON.stringify({ event: 'message', data: message(1) })) + 4;
+    let seq = 0;
+    while (bobOnServer.open && seq < 20) {
+      seq++;
+      server.app.hub.onMessage(message(seq), epoch);
+    }
+    // Frames are held while the total is within the limit; the one after the first that crosses it closes.
+    const held = Math.floor(limit / frameBytes) + 1;
+    expect(seq).toBe(held + 1);
+    expect(bobOnServer.closedBy).toBe('slow_consumer');
+    adapter.resume();
+    expect(await bob.waitClosed()).toEqual({
+      code: 4001,
+      reason: 'The client read too slowly and its send buffer overflowed',
+    });
+    const metrics = await (await fetch(`${server.http}/metrics`)).text();
+    expect(metrics).toMatch(/roomcast_frames_dropped_total\{reason="slow_consumer"\} 1\n/);
+    // Ann, reading, heard every message.
+    const heard = () => ann.unread().filter((f) => f.event === 'message');
+    await ann.until(() => heard().length === seq, 'ann to hear every message');
+    expect(heard().map((f) => f.data)).toEqual(Array.from({ length: seq }, (_, i) => message(i + 1)));
+  });
 });
