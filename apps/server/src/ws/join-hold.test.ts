@@ -56,6 +56,34 @@ describe('a join in progress holds its room', { timeout: 20_000 }, () => {
     expect(bob.unread()).toEqual([]);
   });
 
+  it('passes on a departure held during the join even of a member the answer lists', async () => {
+    const adapter = new SlowAdapter(20);
+    server = await startServer({ adapter, config: { PRESENCE_GRACE_MS: 0 } });
+    const ann = await TestClient.join(server.ws, 'ann', 'x');
+    const bob = await TestClient.join(server.ws, 'bob', 'lobby');
+    clients.push(ann, bob);
+    const cid = other('cid');
+    await adapter.presence.add('x', cid, 'elsewhere/1');
+
+    adapter.pause();
+    bob.emit('join', { room: 'x' });
+    const bobOnServer = [...server.app.hub.connections.values()].find((c) => c.name === 'bob');
+    await bob.until(() => bobOnServer?.rooms.has('x') === true, "bob's join to be under way");
+    // Cid leaves after the answer's list was taken: the list still has him, so only this says he is gone.
+    server.app.hub.onPresence('x', 'left', cid);
+    adapter.resume();
+
+    const ack = await bob.next('ack');
+    expect((ack.result as { members: { name: string }[] }).members.map((m) => m.name).sort()).toEqual([
+      'ann',
+      'bob',
+      'cid',
+    ]);
+    expect(await bob.next('user:left')).toEqual({ room: 'x', user: { id: 'u-cid', name: 'cid', clientId: 'c-cid' } });
+    await bob.sync();
+    expect(bob.unread()).toEqual([]);
+  });
+
   it('counts what it holds against MAX_BUFFERED_BYTES: a reader whose join holds too much is cut off with 4001', async () => {
     const limit = 4096;
     const adapter = new SlowAdapter(20);

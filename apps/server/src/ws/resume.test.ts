@@ -163,6 +163,24 @@ describe('resume', () => {
     expect(second.welcome.clientId).not.toBe(ann.welcome.clientId);
   });
 
+  it('while the old socket still looks open: the new one takes over, the old one is closed with 1001', async () => {
+    const s = await node({ PRESENCE_GRACE_MS: 10_000 });
+    const ann = await arrive(s.ws, { name: 'ann', room: 'r1' });
+    const bob = await arrive(s.ws, { name: 'bob', room: 'r1' });
+    await ann.next('user:joined');
+    // A phone on a new network resumes before the server has noticed the old one is gone.
+    const back = await arrive(s.ws, resumeQuery(ann.welcome, 'r1', 0));
+    expect(back.welcome).toMatchObject({ clientId: ann.welcome.clientId, resumed: true, rooms: ['r1'] });
+    expect((await ann.waitClosed()).code).toBe(1001);
+    const health = (await (await fetch(`${s.http}/healthz`)).json()) as { connections: number };
+    expect(health.connections).toBe(2);
+    back.emit('send', { room: 'r1', text: 'on the new socket' }, false);
+    for (const c of [back, bob]) expect(await c.next('message')).toMatchObject({ text: 'on the new socket' });
+    // Bob saw no left/joined pair: ann never left.
+    await bob.sync();
+    expect(bob.unread()).toEqual([]);
+  });
+
   it('refuses a malformed positions parameter before the upgrade', async () => {
     const s = await node();
     const url = `${s.ws}?positions=${encodeURIComponent('{"r1":{"seq":-1}}')}`;

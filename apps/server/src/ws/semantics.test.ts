@@ -94,6 +94,9 @@ describe('to everyone else: user:joined / user:left', () => {
 
     await cat.close();
     expect(await ann.next('user:left')).toEqual({ room: 'lobby', user: { id: cat.id, name: 'cat' } });
+    // The room goes on for whoever is left in it.
+    ann.emit('send', { room: 'lobby', text: 'still here' }, false);
+    expect(await ann.next('message')).toMatchObject({ room: 'lobby', text: 'still here' });
     await Promise.all([ann.sync(), bob.sync()]);
     expect(ann.unread()).toEqual([]);
     expect(bob.unread()).toEqual([]);

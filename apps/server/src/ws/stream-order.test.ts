@@ -95,6 +95,16 @@ describe('the message stream reaches members in seq order, once each', () => {
     expect(await dropped('gap')).toBe(1);
   });
 
+  it('ignores what the stream says about a room nobody here is in (a copy after the last member left)', async () => {
+    const { ann, epoch } = await setup();
+    const member = { id: 'u-cid', name: 'cid', clientId: 'c-cid' };
+    expect(() => server.app.hub.onMessage({ ...draft('late'), room: 'gone', seq: 9 }, epoch)).not.toThrow();
+    expect(() => server.app.hub.onPresence('gone', 'joined', member)).not.toThrow();
+    await ann.sync();
+    expect(texts(ann)).toEqual([]);
+    expect(await dropped('gap')).toBe(0);
+  });
+
   it('acks a send whose broker copy never comes back once history has it, the message first', async () => {
     const { ann } = await setup();
     // This node stops hearing the room's stream: its own next message must come from history.
