@@ -98,13 +98,15 @@ describe('limits', () => {
     await bystanderUnharmed(bystander, ['user:left', 'message']);
     const metrics = await (await fetch(`${server.http}/metrics`)).text();
     expect(metrics).toContain('roomcast_disconnects_total{reason="flood"} 1');
+    // Every frame past the first 5 is dropped and counted: the 5 answered, the flood, the 29 already sent behind it.
+    expect(metrics).toContain('roomcast_frames_dropped_total{reason="rate_limited"} 35\n');
   });
 
   it('refuses connections over MAX_CONNECTIONS with 1013', async () => {
     await setup({ MAX_CONNECTIONS: 2 });
     const third = await TestClient.connect(server.ws, { name: 'late' });
     clients.push(third);
-    expect((await third.waitClosed()).code).toBe(1013);
+    expect(await third.waitClosed()).toEqual({ code: 1013, reason: 'Connection limit reached' });
     expect(third.frames).toEqual([]);
     const metrics = await (await fetch(`${server.http}/metrics`)).text();
     expect(metrics).toContain('roomcast_disconnects_total{reason="try_again_later"} 1');
