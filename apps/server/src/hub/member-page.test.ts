@@ -26,6 +26,8 @@ describe('member pages', () => {
 
   it('lists the connection itself first, then others up to the cap', () => {
     expect(ids(firstMembers(listed, 'c', 3))).toEqual(['c', 'd', 'b']);
+    // Itself once, also when it comes early in the listing.
+    expect(ids(firstMembers(listed, 'd', 3))).toEqual(['d', 'b', 'e']);
     expect(ids(firstMembers(listed, 'gone', 2))).toEqual(['d', 'b']);
   });
 });
