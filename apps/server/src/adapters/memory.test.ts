@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServer, TestClient, type TestServer } from '../testing/harness.js';
-import { AdapterUnavailableError, type PresenceStore } from './adapter.js';
+import { AdapterUnavailableError, type Broker, type PresenceStore, type SessionStore } from './adapter.js';
 import { MemoryAdapter, MemoryBus } from './memory/index.js';
 
 // Two nodes sharing one bus: the in-process cluster pattern of socket.io's adapter tests.
@@ -122,6 +122,49 @@ function failingAdapter(): MemoryAdapter {
   return Object.defineProperty(adapter, 'presence', { value: presence });
 }
 
+/** While `outage.down`, the named calls reject as an unreachable backend's do; the rest stay real. */
+function outageOf<T extends object>(real: T, names: readonly (keyof T)[], outage: { down: boolean }): T {
+  const copy = { ...real } as Record<keyof T, unknown>;
+  for (const name of names) {
+    const method = real[name] as (...args: unknown[]) => Promise<unknown>;
+    copy[name] = (...args: unknown[]) =>
+      outage.down ? Promise.reject(new AdapterUnavailableError(`${String(name)} unreachable`)) : method(...args);
+  }
+  return copy as T;
+}
+
+/** A MemoryAdapter whose chosen calls fail while `outage.down` is set. */
+function outageAdapter(calls: {
+  broker?: (keyof Broker)[];
+  presence?: (keyof PresenceStore)[];
+  sessions?: (keyof SessionStore)[];
+}) {
+  const adapter = new MemoryAdapter();
+  const outage = { down: false };
+  const replace = <T extends object>(part: string, real: T, names?: (keyof T)[]) => {
+    if (names) Object.defineProperty(adapter, part, { value: outageOf(real, names, outage) });
+  };
+  replace('broker', adapter.broker, calls.broker);
+  replace('presence', adapter.presence, calls.presence);
+  replace('sessions', adapter.sessions, calls.sessions);
+  return { adapter, outage };
+}
+
+async function scrape(server: TestServer, sample: string): Promise<number> {
+  const text = await (await fetch(`${server.http}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return Number(line?.slice(sample.length + 1) ?? 0);
+}
+const adapterDrops = (server: TestServer) => scrape(server, 'roomcast_frames_dropped_total{reason="adapter"}');
+const roomGauge = (server: TestServer) => scrape(server, 'roomcast_rooms');
+
+/** Fire-and-forget failures are counted a few ticks later: wait for exactly `n`, then make sure no more follow. */
+async function expectDrops(server: TestServer, n: number, quiet: TestClient): Promise<void> {
+  await expect.poll(() => adapterDrops(server)).toBe(n);
+  await quiet.sync();
+  expect(await adapterDrops(server)).toBe(n);
+}
+
 describe('adapter failures', () => {
   it('close a connection that cannot be welcomed with 1011, and answer a failed join with internal', async () => {
     const server = await startServer({ adapter: failingAdapter() });
@@ -140,6 +183,149 @@ describe('adapter failures', () => {
     ann.emit('send', { room: 'lobby', text: 'still works' });
     expect(await ann.next('message')).toMatchObject({ text: 'still works' });
     await ann.next('ack');
+    expect(ann.drain()).toEqual([]);
+  });
+  it('counts each failed session save, on join, leave and close, and keeps serving the connection', async () => {
+    const { adapter, outage } = outageAdapter({ sessions: ['save'] });
+    outage.down = true;
+    const server = await startServer({ adapter });
+    servers.push(server);
+    const ann = await TestClient.join(server.ws, 'ann');
+    const bob = await TestClient.join(server.ws, 'bob');
+    clients.push(ann, bob);
+    // A welcome saves twice: after its join, and once it is written.
+    await expectDrops(server, 4, ann);
+    await ann.next('user:joined');
+
+    const join = ann.emit('join', { room: 'x' });
+    expect(await ann.next('ack')).toMatchObject({ id: join });
+    await expectDrops(server, 5, ann);
+    const leave = ann.emit('leave', { room: 'x' });
+    expect(await ann.next('ack')).toMatchObject({ id: leave });
+    await expectDrops(server, 6, ann);
+
+    ann.emit('send', { room: 'lobby', text: 'still here' });
+    expect(await ann.next('message')).toMatchObject({ text: 'still here' });
+    await ann.next('ack');
+    await bob.close();
+    await ann.next('user:left');
+    await expectDrops(server, 7, ann);
+    expect(ann.drain()).toEqual([]);
+  });
+
+  it('counts each failed unsubscribe when a room empties here, and the room can be joined again', async () => {
+    const { adapter, outage } = outageAdapter({ broker: ['unsubscribe'] });
+    outage.down = true;
+    const server = await startServer({ adapter });
+    servers.push(server);
+    const ann = await TestClient.join(server.ws, 'ann');
+    const bob = await TestClient.join(server.ws, 'bob');
+    clients.push(ann, bob);
+    await ann.next('user:joined');
+    for (const c of [ann, bob]) {
+      c.emit('join', { room: 'x' });
+      await c.next('ack');
+    }
+    await ann.next('user:joined');
+
+    // Not the last member here: nothing to unsubscribe.
+    ann.emit('leave', { room: 'x' });
+    await ann.next('ack');
+    await expectDrops(server, 0, ann);
+    await bob.next('user:left');
+    bob.emit('leave', { room: 'x' });
+    await bob.next('ack');
+    await expectDrops(server, 1, bob);
+    expect(await roomGauge(server)).toBe(1);
+
+    ann.emit('join', { room: 'x' });
+    expect(await ann.next('ack')).toMatchObject({ result: { room: 'x', members: [{ name: 'ann' }] } });
+    ann.emit('send', { room: 'x', text: 'back' });
+    expect(await ann.next('message')).toMatchObject({ room: 'x', text: 'back', seq: 1 });
+    await ann.next('ack');
+    ann.emit('leave', { room: 'x' });
+    await ann.next('ack');
+    await expectDrops(server, 2, ann);
+    expect(ann.drain()).toEqual([]);
+  });
+
+  it('counts each failed presence removal, on leave and on disconnect, and still acks the leave', async () => {
+    const { adapter, outage } = outageAdapter({ presence: ['remove'] });
+    outage.down = true;
+    const server = await startServer({ adapter });
+    servers.push(server);
+    const ann = await TestClient.join(server.ws, 'ann');
+    const bob = await TestClient.join(server.ws, 'bob');
+    clients.push(ann, bob);
+    await ann.next('user:joined');
+    bob.emit('join', { room: 'x' });
+    await bob.next('ack');
+
+    const leave = bob.emit('leave', { room: 'x' });
+    expect(await bob.next('ack')).toMatchObject({ id: leave, result: { room: 'x' } });
+    await expectDrops(server, 1, bob);
+    bob.emit('send', { room: 'x', text: 'gone?' });
+    expect(await bob.next('error')).toMatchObject({ code: 'not_in_room' });
+
+    await bob.close();
+    await expectDrops(server, 2, ann);
+    ann.emit('send', { room: 'lobby', text: 'still works' });
+    expect(await ann.next('message')).toMatchObject({ text: 'still works' });
+    await ann.next('ack');
+  });
+
+  it('counts each failed announcement to other nodes, while members here still hear joins and leaves', async () => {
+    const { adapter, outage } = outageAdapter({ broker: ['announce'] });
+    outage.down = true;
+    const server = await startServer({ adapter });
+    servers.push(server);
+    // Alone in the room, a join is still announced to the cluster.
+    const ann = await TestClient.join(server.ws, 'ann');
+    clients.push(ann);
+    await expectDrops(server, 1, ann);
+    const bob = await TestClient.join(server.ws, 'bob');
+    clients.push(bob);
+    expect(await ann.next('user:joined')).toEqual({ room: 'lobby', user: { id: bob.id, name: 'bob' } });
+    await expectDrops(server, 2, ann);
+
+    bob.emit('leave', { room: 'lobby' });
+    await bob.next('ack');
+    expect(await ann.next('user:left')).toEqual({ room: 'lobby', user: { id: bob.id, name: 'bob' } });
+    await expectDrops(server, 3, ann);
+    bob.emit('join', { room: 'lobby' });
+    await bob.next('ack');
+    await ann.next('user:joined');
+    await expectDrops(server, 4, ann);
+    await bob.close();
+    await ann.next('user:left');
+    await expectDrops(server, 5, ann);
+    expect(ann.drain()).toEqual([]);
+  });
+
+  it('answers a join whose subscription fails with unavailable, forgets the room, and joins it once the broker is back', async () => {
+    const { adapter, outage } = outageAdapter({ broker: ['subscribe'] });
+    const server = await startServer({ adapter });
+    servers.push(server);
+    const ann = await TestClient.join(server.ws, 'ann');
+    clients.push(ann);
+    outage.down = true;
+
+    const id = ann.emit('join', { room: 'x' });
+    expect(await ann.next('error')).toMatchObject({ code: 'unavailable', id });
+    expect(await roomGauge(server)).toBe(1);
+    expect(server.app.hub.roomNames()).toEqual([{ room: 'lobby', members: 1 }]);
+    const retry = ann.emit('join', { room: 'x' });
+    expect(await ann.next('error')).toMatchObject({ code: 'unavailable', id: retry });
+
+    outage.down = false;
+    const again = ann.emit('join', { room: 'x' });
+    expect(await ann.next('ack')).toMatchObject({ id: again, result: { room: 'x', members: [{ name: 'ann' }] } });
+    expect(await roomGauge(server)).toBe(2);
+    ann.emit('send', { room: 'x', text: 'in at last' });
+    expect(await ann.next('message')).toMatchObject({ room: 'x', text: 'in at last', seq: 1 });
+    await ann.next('ack');
+    // A refused join is answered, not dropped: the failed subscribe is not counted.
+    await expectDrops(server, 0, ann);
     expect(ann.drain()).toEqual([]);
   });
 });
