@@ -133,12 +133,14 @@ function outageOf<T extends object>(real: T, names: readonly (keyof T)[], outage
   return copy as T;
 }
 
-/** A MemoryAdapter whose chosen calls fail while `outage.down` is set. */
-function outageAdapter(calls: {
+interface OutageCalls {
   broker?: (keyof Broker)[];
   presence?: (keyof PresenceStore)[];
   sessions?: (keyof SessionStore)[];
-}) {
+}
+
+/** A MemoryAdapter whose chosen calls fail while `outage.down` is set. */
+function outageAdapter(calls: OutageCalls) {
   const adapter = new MemoryAdapter();
   const outage = { down: false };
   const replace = <T extends object>(part: string, real: T, names?: (keyof T)[]) => {
@@ -148,6 +150,19 @@ function outageAdapter(calls: {
   replace('presence', adapter.presence, calls.presence);
   replace('sessions', adapter.sessions, calls.sessions);
   return { adapter, outage };
+}
+
+/** A server whose adapter's chosen calls fail from the start, with ann and bob in the lobby. */
+async function twoInLobby(calls: OutageCalls) {
+  const { adapter, outage } = outageAdapter(calls);
+  outage.down = true;
+  const server = await startServer({ adapter });
+  servers.push(server);
+  const ann = await TestClient.join(server.ws, 'ann');
+  const bob = await TestClient.join(server.ws, 'bob');
+  clients.push(ann, bob);
+  await ann.next('user:joined');
+  return { server, ann, bob };
 }
 
 async function scrape(server: TestServer, sample: string): Promise<number> {
@@ -185,17 +200,11 @@ describe('adapter failures', () => {
     await ann.next('ack');
     expect(ann.drain()).toEqual([]);
   });
+
   it('counts each failed session save, on join, leave and close, and keeps serving the connection', async () => {
-    const { adapter, outage } = outageAdapter({ sessions: ['save'] });
-    outage.down = true;
-    const server = await startServer({ adapter });
-    servers.push(server);
-    const ann = await TestClient.join(server.ws, 'ann');
-    const bob = await TestClient.join(server.ws, 'bob');
-    clients.push(ann, bob);
+    const { server, ann, bob } = await twoInLobby({ sessions: ['save'] });
     // A welcome saves twice: after its join, and once it is written.
     await expectDrops(server, 4, ann);
-    await ann.next('user:joined');
 
     const join = ann.emit('join', { room: 'x' });
     expect(await ann.next('ack')).toMatchObject({ id: join });
@@ -214,14 +223,7 @@ describe('adapter failures', () => {
   });
 
   it('counts each failed unsubscribe when a room empties here, and the room can be joined again', async () => {
-    const { adapter, outage } = outageAdapter({ broker: ['unsubscribe'] });
-    outage.down = true;
-    const server = await startServer({ adapter });
-    servers.push(server);
-    const ann = await TestClient.join(server.ws, 'ann');
-    const bob = await TestClient.join(server.ws, 'bob');
-    clients.push(ann, bob);
-    await ann.next('user:joined');
+    const { server, ann, bob } = await twoInLobby({ broker: ['unsubscribe'] });
     for (const c of [ann, bob]) {
       c.emit('join', { room: 'x' });
       await c.next('ack');
@@ -250,14 +252,7 @@ describe('adapter failures', () => {
   });
 
   it('counts each failed presence removal, on leave and on disconnect, and still acks the leave', async () => {
-    const { adapter, outage } = outageAdapter({ presence: ['remove'] });
-    outage.down = true;
-    const server = await startServer({ adapter });
-    servers.push(server);
-    const ann = await TestClient.join(server.ws, 'ann');
-    const bob = await TestClient.join(server.ws, 'bob');
-    clients.push(ann, bob);
-    await ann.next('user:joined');
+    const { server, ann, bob } = await twoInLobby({ presence: ['remove'] });
     bob.emit('join', { room: 'x' });
     await bob.next('ack');
 
