@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { ServerEventMap, ServerEventName, ServerFrame } from '@roomcast/protocol';
 import { decodeServerFrameStrict, encodeClientEvent } from '@roomcast/protocol';
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { WebSocket } from 'ws';
 import { type BuildAppOptions, buildApp } from '../app.js';
 
@@ -17,7 +18,8 @@ export interface TestServer {
 export async function startServer(options: BuildAppOptions = {}): Promise<TestServer> {
   // Tests see a departure at once unless they test the grace itself.
   const config = { PRESENCE_GRACE_MS: 0, ...options.config };
-  const app = await buildApp({ logger: false, closeGraceMs: 200, ...options, config });
+  // The chat page bundled for this run (testing/web-setup.ts): no test depends on a build having run.
+  const app = await buildApp({ logger: false, closeGraceMs: 200, webRoot: inject('webRoot'), ...options, config });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, http: address, ws: `${address.replace(/^http/, 'ws')}/ws` };
 }
