@@ -21,7 +21,16 @@ export default defineConfig({
   test: {
     projects: [
       {
-        ...project('server', { resolve: { alias }, test: { exclude: slow, ...timeouts } }),
+        ...project('server', {
+          resolve: { alias },
+          // The chat page bundled for the run, as in apps/server/vitest.config.ts.
+          test: {
+            exclude: slow,
+            ...timeouts,
+            globalSetup: ['src/testing/web-setup.ts'],
+            expect: { poll: { timeout: 5000 } },
+          },
+        }),
         root: here('./apps/server'),
       },
       {
