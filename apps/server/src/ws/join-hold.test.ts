@@ -124,4 +124,34 @@ describe('a join in progress holds its room', { timeout: 20_000 }, () => {
     await ann.until(() => heard().length === seq, 'ann to hear every message');
     expect(heard().map((f) => f.data)).toEqual(Array.from({ length: seq }, (_, i) => message(i + 1)));
   });
+
+  it('stops counting what it held once the join is answered: the limit applies to the socket again', async () => {
+    const limit = 4096;
+    const adapter = new SlowAdapter(20);
+    server = await startServer({ adapter, config: { PRESENCE_GRACE_MS: 0, MAX_BUFFERED_BYTES: limit } });
+    const ann = await TestClient.join(server.ws, 'ann', 'x');
+    const bob = await TestClient.join(server.ws, 'bob', 'lobby');
+    clients.push(ann, bob);
+    const bobOnServer = [...server.app.hub.connections.values()].find((c) => c.name === 'bob');
+    if (!bobOnServer) throw new Error('bob is not on the server');
+    const say = (text: string) =>
+      server.app.hub.publish('x', { room: 'x', from: { id: 's', name: 's' }, text, sentAt: 0 }, 'http');
+
+    adapter.pause();
+    bob.emit('join', { room: 'x' });
+    await bob.until(() => bobOnServer.rooms.has('x'), "bob's join to be under way");
+    // Three frames of ~1.1 kB held: under the limit, but more than half of it.
+    const text = 'z'.repeat(1000);
+    const held = [say(`${text}1`), say(`${text}2`), say(`${text}3`)];
+    adapter.resume();
+    await Promise.all(held);
+    await bob.next('ack');
+    for (let i = 1; i <= 3; i++) expect(await bob.next('message')).toMatchObject({ text: `${text}${i}` });
+    // Had the held bytes not been let go, the next three would cross the limit.
+    for (let i = 4; i <= 6; i++) {
+      await say(`${text}${i}`);
+      expect(await bob.next('message')).toMatchObject({ text: `${text}${i}` });
+    }
+    expect(bobOnServer.open).toBe(true);
+  });
 });
