@@ -6,7 +6,7 @@ const message = (seq: number) => ({ room: 'x', from: { id: 'u', name: 'u' }, tex
 /** Which of the waits have resolved so far, after the microtasks that resolve them. */
 async function settled(waits: Promise<void>[]): Promise<boolean[]> {
   const done = waits.map(() => false);
-  waits.forEach((w, i) => w.then(() => (done[i] = true)));
+  for (const [i, w] of waits.entries()) void w.then(() => (done[i] = true));
   await new Promise((resolve) => setImmediate(resolve));
   return done;
 }
