@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import ws, { type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import * as wsExports from 'ws';
 
 /** A whole server-to-client text frame (header and payload), built once per broadcast and shared by every recipient. */
 export type WireFrame = Buffer & { readonly __wireFrame: true };
@@ -12,7 +13,8 @@ interface FrameOptions {
   readOnly: boolean;
   rsv1: boolean;
 }
-const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+// A named export of ws's ESM entry; its default export has `Sender` only once ws's CommonJS entry has also loaded.
+const { Sender } = wsExports as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
 const TEXT: FrameOptions = { fin: true, opcode: 0x01, mask: false, readOnly: false, rsv1: false };
 
 /** Frames a text payload exactly as ws's `send` would for a socket without compression. */
