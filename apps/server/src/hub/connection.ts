@@ -129,7 +129,7 @@ export class Connection {
     const held = this.holds?.get(room) ?? [];
     this.holds?.delete(room);
     if (this.holds?.size === 0) this.holds = undefined;
-    this.heldBytes -= bytesOf(held.map((h) => h.frame));
+    for (const h of held) this.heldBytes -= Buffer.byteLength(h.frame);
     for (const frame of first) this.write(frame);
     for (const h of held) if (!(h.joined && listed?.has(h.joined))) this.write(h.frame);
   }
@@ -140,7 +140,7 @@ export class Connection {
     if (!held) return this.write(frame);
     if (!this.writable()) return false;
     held.push(joined === undefined ? { frame } : { frame, joined });
-    this.heldBytes += frame.length;
+    this.heldBytes += Buffer.byteLength(frame);
     return true;
   }
 
